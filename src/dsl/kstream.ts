@@ -1,0 +1,33 @@
+import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../processor/processor.js';
+import type { TopicNameExtractor } from '../topology/node-defs.js';
+import type { KeyValue } from './key-value.js';
+import type { Branched } from './options/branched.js';
+import type { Named } from './options/named.js';
+import type { Produced } from './options/produced.js';
+import type { Repartitioned } from './options/repartitioned.js';
+
+/** An unbounded stream of key-value records (Kafka Streams' KStream). Every operation returns a new stream. */
+export interface KStream<K, V> {
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V>;
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V>;
+  map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR>;
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR>;
+  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR>;
+  flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR>;
+  selectKey<KR>(selector: (key: K, value: V) => KR, named?: Named): KStream<KR, V>;
+  peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V>;
+  foreach(action: (key: K, value: V) => void, named?: Named): void;
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V>;
+  split(named?: Named): BranchedKStream<K, V>;
+  repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V>;
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void;
+  process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNamesOrNamed: (string | Named)[]): KStream<KR, VR>;
+  processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNamesOrNamed: (string | Named)[]): KStream<K, VR>;
+}
+
+/** The result of `split()`: add branches, then end with `defaultBranch()` or `noDefaultBranch()`. */
+export interface BranchedKStream<K, V> {
+  branch(predicate: (key: K, value: V) => boolean, branched?: Branched<K, V>): BranchedKStream<K, V>;
+  defaultBranch(branched?: Branched<K, V>): Map<string, KStream<K, V>>;
+  noDefaultBranch(): Map<string, KStream<K, V>>;
+}

@@ -1,0 +1,54 @@
+import { TopologyError } from '../errors.js';
+import { compileGraph } from '../graph/compile.js';
+import { InternalStreamsBuilder, Prefix } from '../graph/internal-builder.js';
+import type { StoreBuilder } from '../state/state-store.js';
+import { Topology } from '../topology/topology.js';
+import { KStreamImpl } from './internal/kstream-impl.js';
+import type { KStream } from './kstream.js';
+import type { Consumed } from './options/consumed.js';
+
+/** Entry point of the DSL (Kafka Streams' StreamsBuilder). `build()` compiles the graph into a Topology. */
+export class StreamsBuilder {
+  /** @internal shared with the DSL implementation classes */
+  readonly internal = new InternalStreamsBuilder();
+  #built = false;
+
+  stream<K, V>(topics: string | readonly string[] | RegExp, consumed?: Consumed<K, V>): KStream<K, V> {
+    const list = topics instanceof RegExp ? topics : typeof topics === 'string' ? [topics] : [...topics];
+    if (Array.isArray(list) && (list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0))) {
+      throw new TopologyError('stream() needs at least one non-empty topic name (or a RegExp).');
+    }
+    const name = consumed?.processorName ?? this.internal.newProcessorName(Prefix.SOURCE);
+    this.internal.add({
+      kind: 'source',
+      name,
+      topics: list,
+      keySerde: consumed?.keySerde,
+      valueSerde: consumed?.valueSerde,
+      timestampExtractor: consumed?.timestampExtractor,
+      offsetReset: consumed?.offsetReset,
+    });
+    return new KStreamImpl<K, V>({
+      builder: this.internal,
+      name,
+      keySerde: consumed?.keySerde,
+      valueSerde: consumed?.valueSerde,
+      repartitionRequired: false,
+    });
+  }
+
+  /** Adds a store for Processor API operators (`process(supplier, 'store')`). */
+  addStateStore(builder: StoreBuilder): this {
+    this.internal.add({ kind: 'store', builder, processors: [] });
+    return this;
+  }
+
+  /** Compiles the DSL into a physical topology; invalid topologies fail here with a TopologyError. */
+  build(): Topology {
+    if (this.#built) throw new TopologyError('build() was already called on this StreamsBuilder; create a new builder per topology.');
+    this.#built = true;
+    const topology = compileGraph(this.internal.nodes, new Topology());
+    topology.validate();
+    return topology;
+  }
+}

@@ -1,0 +1,54 @@
+// The public surface of Sluice: explicit named exports only.
+export {
+  StreamsError,
+  TopologyError,
+  ConfigError,
+  SerdeError,
+  ProcessingError,
+  StateStoreError,
+  InvalidStateStoreError,
+  TaskMigratedError,
+  TaskCorruptedError,
+  IllegalStateError,
+  KafkaError,
+  ProducerFencedError,
+  ProductionError,
+} from './errors.js';
+export type { StreamsConfig, ProcessingGuarantee, DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler, Logger } from './config.js';
+
+export type { Serde, Serializer, Deserializer } from './serdes/serde.js';
+export { serdeFrom } from './serdes/serde.js';
+export { Serdes } from './serdes/serdes.js';
+export { WindowedSerdes, type Windowed } from './serdes/windowed-serdes.js';
+
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export type { KStream, BranchedKStream } from './dsl/kstream.js';
+export { KeyValue } from './dsl/key-value.js';
+export { Consumed } from './dsl/options/consumed.js';
+export { Produced } from './dsl/options/produced.js';
+export { Repartitioned } from './dsl/options/repartitioned.js';
+export { Named } from './dsl/options/named.js';
+export { Branched } from './dsl/options/branched.js';
+
+export { Topology, type SourceOptions, type SinkOptions } from './topology/topology.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/describe.js';
+export type { TimestampExtractor, TopicNameExtractor, StreamPartitioner, RecordContextInfo } from './topology/node-defs.js';
+
+export { PunctuationType } from './processor/processor.js';
+export type {
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  FixedKeyProcessor,
+  FixedKeyProcessorSupplier,
+  Punctuator,
+  Cancellable,
+} from './processor/processor.js';
+export type { StreamRecord, StreamRecord as Record, RecordMetadata, Headers } from './processor/record.js';
+
+export type { StateStore, StoreBuilder } from './state/state-store.js';
+
+export { TopologyTestDriver, type TestDriverConfig } from './testing/topology-test-driver.js';
+export { TestInputTopic } from './testing/test-input-topic.js';
+export { TestOutputTopic } from './testing/test-output-topic.js';
+export type { TestRecord } from './testing/test-record.js';

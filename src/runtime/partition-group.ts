@@ -1,0 +1,50 @@
+import type { ConsumedRecord } from '../kafka/client.js';
+
+/**
+ * The input queues of a task, one per partition. `poll` picks the head with the smallest timestamp across
+ * partitions (Kafka Streams' PartitionGroup), so a task processes its inputs in time order where it can.
+ */
+export class PartitionGroup {
+  readonly #queues = new Map<string, { records: ConsumedRecord[]; head: number }>();
+  #size = 0;
+
+  add(records: readonly ConsumedRecord[]): void {
+    for (const r of records) {
+      const k = `${r.topic}:${r.partition}`;
+      let q = this.#queues.get(k);
+      if (!q) this.#queues.set(k, (q = { records: [], head: 0 }));
+      q.records.push(r);
+    }
+    this.#size += records.length;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  poll(): ConsumedRecord | undefined {
+    if (this.#size === 0) return undefined;
+    let best: { records: ConsumedRecord[]; head: number } | undefined;
+    for (const q of this.#queues.values()) {
+      if (q.head >= q.records.length) continue;
+      if (!best || q.records[q.head]!.timestamp < best.records[best.head]!.timestamp) best = q;
+    }
+    if (!best) return undefined;
+    const r = best.records[best.head++]!;
+    if (best.head === best.records.length) {
+      best.records = [];
+      best.head = 0;
+    } else if (best.head > 4096) {
+      best.records = best.records.slice(best.head);
+      best.head = 0;
+    }
+    this.#size--;
+    return r;
+  }
+
+  /** Drop everything buffered (task closed dirty or partitions revoked). */
+  clear(): void {
+    this.#queues.clear();
+    this.#size = 0;
+  }
+}

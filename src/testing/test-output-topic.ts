@@ -1,0 +1,71 @@
+import { StreamsError } from '../errors.js';
+import type { KeyValue } from '../dsl/key-value.js';
+import type { Serde } from '../serdes/serde.js';
+import type { DriverCollector } from './driver-collector.js';
+import type { TestRecord } from './test-record.js';
+
+/** Reads (and consumes) the records the topology wrote to one topic (Kafka Streams' TestOutputTopic). */
+export class TestOutputTopic<K, V> {
+  #position = 0;
+
+  constructor(
+    private readonly collector: DriverCollector,
+    readonly topic: string,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {}
+
+  readRecord(): TestRecord<K | null, V | null> {
+    const log = this.collector.topics.get(this.topic);
+    const raw = log?.[this.#position];
+    if (!raw) throw new StreamsError(`Empty topic: '${this.topic}' has no more records to read.`, 'NO_SUCH_ELEMENT');
+    this.#position++;
+    return {
+      key: this.keySerde.deserialize(this.topic, raw.key),
+      value: this.valueSerde.deserialize(this.topic, raw.value),
+      timestamp: raw.timestamp,
+      headers: raw.headers,
+    };
+  }
+
+  readValue(): V | null {
+    return this.readRecord().value;
+  }
+
+  readKeyValue(): KeyValue<K | null, V | null> {
+    const r = this.readRecord();
+    return { key: r.key, value: r.value };
+  }
+
+  readRecordsToList(): TestRecord<K | null, V | null>[] {
+    const out: TestRecord<K | null, V | null>[] = [];
+    while (!this.isEmpty()) out.push(this.readRecord());
+    return out;
+  }
+
+  readValuesToList(): (V | null)[] {
+    return this.readRecordsToList().map((r) => r.value);
+  }
+
+  readKeyValuesToList(): KeyValue<K | null, V | null>[] {
+    return this.readRecordsToList().map((r) => ({ key: r.key, value: r.value }));
+  }
+
+  /** Last value per key; a null value (tombstone) removes the key, as in Kafka Streams. */
+  readKeyValuesToMap(): Map<K | null, V | null> {
+    const map = new Map<K | null, V | null>();
+    for (const r of this.readRecordsToList()) {
+      if (r.value === null) map.delete(r.key);
+      else map.set(r.key, r.value);
+    }
+    return map;
+  }
+
+  getQueueSize(): number {
+    return (this.collector.topics.get(this.topic)?.length ?? 0) - this.#position;
+  }
+
+  isEmpty(): boolean {
+    return this.getQueueSize() <= 0;
+  }
+}

@@ -1,0 +1,97 @@
+import type { NodeDef } from './node-defs.js';
+import type { Topology } from './topology.js';
+
+export interface NodeDescription {
+  readonly type: 'source' | 'processor' | 'sink';
+  readonly name: string;
+  readonly predecessors: readonly string[];
+  readonly successors: readonly string[];
+  /** Source: topics (or pattern); sink: topic; processor: stores. */
+  readonly topics?: readonly string[];
+  readonly topicPattern?: string;
+  readonly topic?: string;
+  readonly stores?: readonly string[];
+}
+
+export interface SubtopologyDescription {
+  readonly id: number;
+  readonly nodes: readonly NodeDescription[];
+}
+
+export interface TopologyDescription {
+  readonly subtopologies: readonly SubtopologyDescription[];
+  toString(): string;
+}
+
+/** Builds Kafka Streams' TopologyDescription, node order and text format included. */
+export function describeTopology(topology: Topology): TopologyDescription {
+  const subtopologies = topology.subtopologies().map((sub) => {
+    const members = new Set(sub.nodes);
+    const size = new Map<string, number>();
+    const subtreeSize = (name: string): number => {
+      const cached = size.get(name);
+      if (cached !== undefined) return cached;
+      size.set(name, 1); // guards against cycles through shared parents
+      let total = 1;
+      for (const c of topology.childrenOf(name)) if (members.has(c)) total += subtreeSize(c);
+      size.set(name, total);
+      return total;
+    };
+    const nodes = sub.nodes.map((n) => describeNode(topology, topology.nodes.get(n)!));
+    // Kafka's NodeComparator: bigger downstream sub-tree first, then by name
+    nodes.sort((a, b) => subtreeSize(b.name) - subtreeSize(a.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Object.freeze({ id: sub.id, nodes: Object.freeze(nodes) });
+  });
+  return Object.freeze({
+    subtopologies: Object.freeze(subtopologies),
+    toString: () => format(subtopologies),
+  });
+}
+
+function describeNode(topology: Topology, def: NodeDef): NodeDescription {
+  const successors = topology.childrenOf(def.name);
+  switch (def.kind) {
+    case 'source':
+      return def.pattern
+        ? { type: 'source', name: def.name, predecessors: [], successors, topicPattern: def.pattern.source }
+        : { type: 'source', name: def.name, predecessors: [], successors, topics: def.topics };
+    case 'processor':
+      return { type: 'processor', name: def.name, predecessors: def.parents, successors, stores: topology.storesOf(def.name) };
+    case 'sink':
+      return {
+        type: 'sink',
+        name: def.name,
+        predecessors: def.parents,
+        successors: [],
+        topic: typeof def.topic === 'string' ? def.topic : undefined,
+      };
+  }
+}
+
+const names = (list: readonly string[]): string => (list.length ? list.join(', ') : 'none');
+
+function nodeToString(n: NodeDescription): string {
+  switch (n.type) {
+    case 'source':
+      return n.topicPattern !== undefined
+        ? `Source: ${n.name} (topic pattern: ${n.topicPattern})\n      --> ${names(n.successors)}`
+        : `Source: ${n.name} (topics: [${n.topics!.join(', ')}])\n      --> ${names(n.successors)}`;
+    case 'processor':
+      return `Processor: ${n.name} (stores: [${n.stores!.join(', ')}])\n      --> ${names(n.successors)}\n      <-- ${names(n.predecessors)}`;
+    case 'sink':
+      return n.topic !== undefined
+        ? `Sink: ${n.name} (topic: ${n.topic})\n      <-- ${names(n.predecessors)}`
+        : `Sink: ${n.name} (extractor class: TopicNameExtractor)\n      <-- ${names(n.predecessors)}`;
+  }
+}
+
+function format(subtopologies: readonly SubtopologyDescription[]): string {
+  // Same whitespace as Kafka's TopologyDescription.toString()
+  let out = 'Topologies:\n ';
+  for (const sub of subtopologies) {
+    out += `  Sub-topology: ${sub.id}\n`;
+    for (const n of sub.nodes) out += `    ${nodeToString(n)}\n`;
+    out += '\n';
+  }
+  return out;
+}
