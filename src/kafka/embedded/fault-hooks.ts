@@ -1,0 +1,89 @@
+/**
+ * Fault injection for tests: `cluster.faults`. Each hook arms a fault that the next matching operation consumes.
+ * Faults apply to the clients handed out by the cluster (producers, consumers), not to the cluster's own test
+ * helpers (`produce`, `readAll`), so test setup stays deterministic.
+ */
+import { injectedFault } from './kafka-errors.js';
+
+export class FaultHooks {
+  private readonly sendFailures = new Map<string, { remaining: number; error: Error | undefined }>();
+  private readonly commitFailures: Error[] = [];
+  private readonly pollFailures: Error[] = [];
+  private flushDelay = 0;
+  private pollDelay = 0;
+
+  /**
+   * Fails the next `count` records sent to `topic` by any producer: `flush` reports each in
+   * `FlushResult.failures` (by default with a retriable KafkaError, kafkaCode NOT_LEADER_OR_FOLLOWER) and does not
+   * append it. Inside a transaction a failed record makes the transaction abortable only, as in Kafka.
+   */
+  failNextSends(topic: string, count = 1, error?: Error): void {
+    this.sendFailures.set(topic, { remaining: count, error });
+  }
+
+  /**
+   * Fails the next commit: a producer's `commitTransaction` or a consumer's `commit`, whichever comes first, with
+   * `error` (default: a retriable KafkaError). A failed transactional commit leaves the transaction open (retry or
+   * abort it), unless the error is a ProducerFencedError, which fences the producer. Calls queue up.
+   */
+  failNextCommit(error?: Error): void {
+    this.commitFailures.push(error ?? injectedFault('commit'));
+  }
+
+  /** Fails the next `count` consumer polls (fetches) with `error` (default: a retriable KafkaError). */
+  failNextPoll(error?: Error, count = 1): void {
+    for (let i = 0; i < count; i++) this.pollFailures.push(error ?? injectedFault('fetch'));
+  }
+
+  /** Every producer flush (and the flush inside commitTransaction) waits `ms` before appending; 0 turns it off. */
+  delayFlush(ms: number): void {
+    this.flushDelay = Math.max(0, ms);
+  }
+
+  /** Every consumer poll waits `ms` before fetching; 0 turns it off. */
+  delayPoll(ms: number): void {
+    this.pollDelay = Math.max(0, ms);
+  }
+
+  /** Disarms every fault. */
+  reset(): void {
+    this.sendFailures.clear();
+    this.commitFailures.length = 0;
+    this.pollFailures.length = 0;
+    this.flushDelay = 0;
+    this.pollDelay = 0;
+  }
+
+  /** @internal */
+  get hasSendFailures(): boolean {
+    return this.sendFailures.size > 0;
+  }
+
+  /** @internal Consumes one armed send failure for the topic. */
+  takeSendFailure(topic: string): Error | undefined {
+    const f = this.sendFailures.get(topic);
+    if (!f) return undefined;
+    if (--f.remaining <= 0) this.sendFailures.delete(topic);
+    return f.error ?? injectedFault(`send to topic '${topic}'`);
+  }
+
+  /** @internal */
+  takeCommitFailure(): Error | undefined {
+    return this.commitFailures.shift();
+  }
+
+  /** @internal */
+  takePollFailure(): Error | undefined {
+    return this.pollFailures.shift();
+  }
+
+  /** @internal */
+  get flushDelayMs(): number {
+    return this.flushDelay;
+  }
+
+  /** @internal */
+  get pollDelayMs(): number {
+    return this.pollDelay;
+  }
+}
