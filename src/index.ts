@@ -29,6 +29,10 @@ export { Produced } from './dsl/options/produced.js';
 export { Repartitioned } from './dsl/options/repartitioned.js';
 export { Named } from './dsl/options/named.js';
 export { Branched } from './dsl/options/branched.js';
+export { Grouped } from './dsl/options/grouped.js';
+export { Materialized, type StoreType } from './dsl/options/materialized.js';
+export type { KTable, KGroupedStream, KGroupedTable, CogroupedKStream } from './dsl/ktable.js';
+export type { Change } from './processor/operators/change.js';
 
 export { Topology, type SourceOptions, type SinkOptions } from './topology/topology.js';
 export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/describe.js';
@@ -47,6 +51,11 @@ export type {
 export type { StreamRecord, StreamRecord as Record, RecordMetadata, Headers } from './processor/record.js';
 
 export type { StateStore, StoreBuilder } from './state/state-store.js';
+export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.js';
+export { toArray } from './state/key-value-store.js';
+export { Stores, KeyValueStoreBuilder, type KeyValueBytesStoreSupplier } from './state/stores.js';
+
+export { EmbeddedKafkaCluster, CRASH } from './kafka/embedded/embedded-kafka-cluster.js';
 
 export { TopologyTestDriver, type TestDriverConfig } from './testing/topology-test-driver.js';
 export { TestInputTopic } from './testing/test-input-topic.js';

@@ -5,6 +5,9 @@ import type { Branched } from './options/branched.js';
 import type { Named } from './options/named.js';
 import type { Produced } from './options/produced.js';
 import type { Repartitioned } from './options/repartitioned.js';
+import type { KGroupedStream, KTable } from './ktable.js';
+import type { Grouped } from './options/grouped.js';
+import type { Materialized } from './options/materialized.js';
 
 /** An unbounded stream of key-value records (Kafka Streams' KStream). Every operation returns a new stream. */
 export interface KStream<K, V> {
@@ -23,6 +26,10 @@ export interface KStream<K, V> {
   to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void;
   process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNamesOrNamed: (string | Named)[]): KStream<KR, VR>;
   processValues<VR>(supplier: FixedKeyProcessorSupplier<K, V, VR>, ...storeNamesOrNamed: (string | Named)[]): KStream<K, VR>;
+  toTable(materialized?: Materialized<K, V>): KTable<K, V>;
+  toTable(named: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V>;
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V>;
 }
 
 /** The result of `split()`: add branches, then end with `defaultBranch()` or `noDefaultBranch()`. */

@@ -6,6 +6,11 @@ import { Topology } from '../topology/topology.js';
 import { KStreamImpl } from './internal/kstream-impl.js';
 import type { KStream } from './kstream.js';
 import type { Consumed } from './options/consumed.js';
+import type { Materialized } from './options/materialized.js';
+import type { KTable } from './ktable.js';
+import { KTableImpl } from './internal/ktable-impl.js';
+import { materialize } from './internal/materialize.js';
+import { tableSourceSupplier } from '../processor/operators/ktable-source.js';
 
 /** Entry point of the DSL (Kafka Streams' StreamsBuilder). `build()` compiles the graph into a Topology. */
 export class StreamsBuilder {
@@ -35,6 +40,32 @@ export class StreamsBuilder {
       valueSerde: consumed?.valueSerde,
       repartitionRequired: false,
     });
+  }
+
+  /**
+   * A KTable over a topic: the latest value per key, null values delete (the table is materialized in a
+   * store, named by `materialized` or `<topic>-STATE-STORE-<n>`).
+   */
+  table<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError('table() needs a topic name.');
+    const b = this.internal;
+    const keySerde = materialized?.keySerde ?? consumed?.keySerde;
+    const valueSerde = materialized?.valueSerde ?? consumed?.valueSerde;
+    const mat = materialize<K, V>(b, materialized, `${topic}-`, { keySerde, valueSerde });
+    const sourceName = consumed?.processorName ?? b.newProcessorName(Prefix.SOURCE);
+    const tableName = b.newProcessorName(Prefix.KTABLE_SOURCE);
+    b.add({
+      kind: 'source',
+      name: sourceName,
+      topics: [topic],
+      keySerde: consumed?.keySerde,
+      valueSerde: consumed?.valueSerde,
+      timestampExtractor: consumed?.timestampExtractor,
+      offsetReset: consumed?.offsetReset,
+    });
+    b.add({ kind: 'processor', name: tableName, parents: [sourceName], supplier: tableSourceSupplier<K, V>(mat.storeName), stores: [mat.storeName] });
+    b.add({ kind: 'store', builder: mat.storeBuilder, processors: [tableName] });
+    return new KTableImpl<K, V>({ builder: b, name: tableName, keySerde, valueSerde, storeName: mat.storeName, queryable: mat.queryable });
   }
 
   /** Adds a store for Processor API operators (`process(supplier, 'store')`). */

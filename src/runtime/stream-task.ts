@@ -4,11 +4,12 @@ import { tpKey, type ConsumedRecord, type TopicPartition } from '../kafka/client
 import { PunctuationType, type Cancellable, type Punctuator } from '../processor/processor.js';
 import { isPromise, type MaybePromise, type RecordMetadata, type StreamRecord } from '../processor/record.js';
 import type { Serde } from '../serdes/serde.js';
-import type { RestoreCallback, StateStore, StateStoreContext } from '../state/state-store.js';
+import type { StateStore, StateStoreContext, StoreRestorer } from '../state/state-store.js';
 import type { RecordContextInfo } from '../topology/node-defs.js';
 import type { Subtopology } from '../topology/subtopology.js';
 import type { Topology } from '../topology/topology.js';
 import { handleRecordError } from './error-handling.js';
+import { isDeferredSerde } from '../processor/operators/change.js';
 import { NodeContext, type TaskServices } from './node-context.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorNode, SinkNode, SourceNode, type Node } from './processor-node.js';
@@ -31,7 +32,7 @@ export interface TaskDeps {
   /** Directory for this task's persistent stores. */
   readonly stateDir: string | undefined;
   /** Called for every store the task registers, so the state manager can restore it from its changelog. */
-  readonly onRegisterStore?: (task: StreamTask, store: StateStore, restore: RestoreCallback) => void;
+  readonly onRegisterStore?: (task: StreamTask, store: StateStore, restorer: StoreRestorer) => void;
 }
 
 /**
@@ -44,6 +45,8 @@ export class StreamTask implements TaskServices {
   readonly partition: number;
   readonly metrics = new TaskMetrics();
   readonly stores = new Map<string, StateStore>();
+  /** Per logged store: how to restore and checkpoint it (filled when stores register during init). */
+  readonly restorers = new Map<string, StoreRestorer>();
   readonly inputPartitions: readonly TopicPartition[];
   readonly #state: StateMachine<TaskState>;
   readonly #sources = new Map<string, SourceNode>();
@@ -56,6 +59,9 @@ export class StreamTask implements TaskServices {
   readonly #consumed = new Map<string, number>();
   #pending: Promise<unknown>[] = [];
   #current: RecordContextInfo | undefined;
+  #lastTopic: string | undefined;
+  #lastPartition = -1;
+  #lastTpKey = '';
   #streamTime = -1;
   #commitRequested = false;
 
@@ -146,7 +152,7 @@ export class StreamTask implements TaskServices {
     if (!(timestamp >= 0)) {
       // Kafka Streams' LogAndSkipOnInvalidTimestamp: a record without a valid time cannot be placed in time
       this.metrics.skippedRecords++;
-      this.#consumed.set(tpKey(raw.topic, raw.partition), raw.offset);
+      this.#markConsumed(raw);
       return;
     }
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
@@ -180,9 +186,19 @@ export class StreamTask implements TaskServices {
 
   #afterRecord(raw: ConsumedRecord): MaybePromise<void> {
     this.metrics.processedRecords++;
-    this.#consumed.set(tpKey(raw.topic, raw.partition), raw.offset);
+    this.#markConsumed(raw);
     this.#current = undefined;
     if (this.#streamPunctuation.size > 0) return this.punctuate(PunctuationType.STREAM_TIME, this.#streamTime);
+  }
+
+  /** Remembers the record's offset for the next commit; the `topic:partition` key string is reused, not rebuilt per record. */
+  #markConsumed(raw: ConsumedRecord): void {
+    if (raw.topic !== this.#lastTopic || raw.partition !== this.#lastPartition) {
+      this.#lastTopic = raw.topic;
+      this.#lastPartition = raw.partition;
+      this.#lastTpKey = tpKey(raw.topic, raw.partition);
+    }
+    this.#consumed.set(this.#lastTpKey, raw.offset);
   }
 
   #processingFailed(e: unknown, raw: ConsumedRecord): MaybePromise<void> {
@@ -197,7 +213,7 @@ export class StreamTask implements TaskServices {
       kind === 'deserialization' ? this.deps.config.deserializationExceptionHandler : this.deps.config.processingExceptionHandler;
     handleRecordError(handler, error, raw, this.deps.collector, this.deps.config.logger);
     this.metrics.skippedRecords++;
-    this.#consumed.set(tpKey(raw.topic, raw.partition), raw.offset);
+    this.#markConsumed(raw);
   }
 
   /** Runs due punctuators of one type; `now` is stream time or wall-clock time. */
@@ -316,7 +332,7 @@ export class StreamTask implements TaskServices {
   }
 
   #serde(explicit: Serde<unknown> | undefined, fallback: Serde<unknown> | undefined, what: string): Serde<unknown> {
-    const serde = explicit ?? fallback;
+    const serde = isDeferredSerde(explicit) ? explicit.withDefault(fallback) : (explicit ?? fallback);
     if (!serde) {
       throw new ConfigError(
         `${what} has no serde: pass one (Consumed.with / Produced.with / options of addSource/addSink) or set defaultKeySerde/defaultValueSerde in the config.`,
@@ -392,9 +408,15 @@ export class StreamTask implements TaskServices {
       logChange(store, key, value, timestamp) {
         collector.send(`${config.applicationId}-${store}-changelog`, key, value, timestamp, {}, task.partition);
       },
-      register(store: StateStore, restore: RestoreCallback) {
-        task.deps.onRegisterStore?.(task, store, restore);
+      register(store: StateStore, restorer: StoreRestorer) {
+        task.restorers.set(store.name, restorer);
+        task.deps.onRegisterStore?.(task, store, restorer);
       },
+      currentTimestamp: () => task.#current?.timestamp ?? task.#streamTime,
+      exactlyOnce: config.processingGuarantee === 'exactly_once_v2',
+      onCorruptStateDir: config.onCorruptStateDir,
+      defaultKeySerde: config.defaultKeySerde,
+      defaultValueSerde: config.defaultValueSerde,
     };
   }
 }

@@ -14,12 +14,32 @@ export interface StateStoreContext {
   changelogTopic(storeName: string): string;
   /** Send a changelog record through the task's record collector. */
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void;
-  /** Register the store with the state manager: restoration reads its changelog into `restore`. */
-  register(store: StateStore, restore: RestoreCallback): void;
+  /** Register the store with the state manager: restoration reads its changelog into `restorer`. */
+  register(store: StateStore, restorer: StoreRestorer): void;
+  /** Timestamp of the record being processed (changelog records carry it). */
+  currentTimestamp(): number;
+  /** Under exactly-once, uncommitted writes must never reach persistent local state. */
+  readonly exactlyOnce: boolean;
+  /** Serdes from the config, for stores declared without their own. */
+  readonly defaultKeySerde: import('../serdes/serde.js').Serde<any> | undefined;
+  readonly defaultValueSerde: import('../serdes/serde.js').Serde<any> | undefined;
+  /** What to do with a corrupt or incompatible store directory. */
+  readonly onCorruptStateDir: 'rebuild' | 'fail';
 }
 
-/** Applies a batch of changelog records (null value = delete) during restoration. */
-export type RestoreCallback = (records: readonly { key: Buffer; value: Buffer | null }[]) => MaybePromise<void>;
+/** How the state manager restores a store from its changelog. */
+export interface StoreRestorer {
+  /** Apply a batch of changelog records (null value = delete); `lastOffset` is the offset of the last one. */
+  restore(records: readonly { key: Buffer; value: Buffer | null }[], lastOffset: number): MaybePromise<void>;
+  /** The changelog offset the local state already reflects (restore starts after it); undefined = from scratch. */
+  checkpointedOffset(): number | undefined;
+  /** Drop all local state (before a full restore). */
+  wipe(): Promise<void>;
+  /** Persist the state together with the changelog offset it reflects (called at commit). */
+  commit(changelogOffset: number | undefined): MaybePromise<void>;
+  /** Drop writes since the last commit (task closed dirty). */
+  abortUncommitted(): void;
+}
 
 export interface StateStore {
   readonly name: string;

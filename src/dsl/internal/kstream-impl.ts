@@ -20,6 +20,13 @@ import { Branched } from '../options/branched.js';
 import { Named } from '../options/named.js';
 import type { Produced } from '../options/produced.js';
 import type { Repartitioned } from '../options/repartitioned.js';
+import type { KGroupedStream, KTable } from '../ktable.js';
+import type { Grouped } from '../options/grouped.js';
+import type { Materialized } from '../options/materialized.js';
+import { tableSourceSupplier } from '../../processor/operators/ktable-source.js';
+import { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
+import { KTableImpl } from './ktable-impl.js';
+import { materialize } from './materialize.js';
 
 /** What a stream knows about itself: its node, its serdes (when still known) and whether its key changed. */
 export interface StreamProps<K, V> {
@@ -188,6 +195,38 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       valueSerde: produced?.valueSerde ?? this.props.valueSerde,
       partitioner: produced?.partitioner,
     });
+  }
+
+  toTable(a?: Named | Materialized<K, V>, m?: Materialized<K, V>): KTable<K, V> {
+    const named = a instanceof Named ? a : undefined;
+    const materialized = a instanceof Named ? m : a;
+    const b = this.builder;
+    const mat = materialize<K, V>(b, materialized, Prefix.TOTABLE, { keySerde: this.props.keySerde, valueSerde: this.props.valueSerde });
+    const name = named?.name ?? b.newProcessorName(Prefix.TOTABLE);
+    // a changed key must be repartitioned so every key's updates land in one task
+    const parent = this.props.repartitionRequired
+      ? this.repartitionThrough(mat.storeName, { keySerde: this.props.keySerde, valueSerde: this.props.valueSerde, filterNullKeys: true }).props.name
+      : this.props.name;
+    b.add({ kind: 'processor', name, parents: [parent], supplier: tableSourceSupplier<K, V>(mat.storeName), stores: [mat.storeName] });
+    b.add({ kind: 'store', builder: mat.storeBuilder, processors: [name] });
+    return new KTableImpl<K, V>({
+      builder: b,
+      name,
+      keySerde: materialized?.keySerde ?? this.props.keySerde,
+      valueSerde: materialized?.valueSerde ?? this.props.valueSerde,
+      storeName: mat.storeName,
+      queryable: mat.queryable,
+    });
+  }
+
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return new KGroupedStreamImpl<K, V>(this, grouped);
+  }
+
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
+    const name = this.builder.newProcessorName(Prefix.KEY_SELECT);
+    const selected = this.addProcessor(name, selectKeySupplier(selector), { valueSerde: this.props.valueSerde, keyChanged: true });
+    return new KGroupedStreamImpl<KR, V>(selected, grouped);
   }
 
   process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, ...storeNamesOrNamed: (string | Named)[]): KStream<KR, VR> {

@@ -1,6 +1,6 @@
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
-import type { StreamRecord } from '../record.js';
-import { forwardAll } from './flat-map.js';
+import { isPromise, type StreamRecord } from '../record.js';
+import { continueAsync, forwardAll } from './flat-map.js';
 
 /** KStream#flatMapValues: zero or more values per input, same key, timestamp and headers. */
 export function flatMapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => Iterable<VR>): ProcessorSupplier<K, V, K, VR> {
@@ -11,13 +11,18 @@ export function flatMapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => It
         ctx = c;
       },
       process(record: StreamRecord<K, V>) {
-        return forwardAll(ctx, mapper(record.value, record.key), (value) => ({
-          key: record.key,
-          value,
-          timestamp: record.timestamp,
-          headers: record.headers,
-        }));
+        const values = mapper(record.value, record.key);
+        if (!Array.isArray(values)) return forwardAll(ctx, values, (value) => withValue(record, value));
+        // arrays (the usual case) are forwarded without a per-record closure
+        for (let i = 0; i < values.length; i++) {
+          const r = ctx.forward(withValue(record, values[i] as VR));
+          if (r !== undefined && isPromise(r)) return continueAsync(r, ctx, values.slice(i + 1) as VR[], (value) => withValue(record, value));
+        }
       },
     };
   };
+}
+
+function withValue<K, V, VR>(record: StreamRecord<K, V>, value: VR): StreamRecord<K, VR> {
+  return { key: record.key, value, timestamp: record.timestamp, headers: record.headers };
 }

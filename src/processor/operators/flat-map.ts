@@ -46,7 +46,7 @@ export function forwardAll<T, KR, VR>(
   return pending ? continueAsync(pending, ctx, rest, toRecord) : undefined;
 }
 
-async function continueAsync<T, KR, VR>(
+export async function continueAsync<T, KR, VR>(
   first: Promise<void>,
   ctx: ProcessorContext<KR, VR>,
   rest: readonly T[],

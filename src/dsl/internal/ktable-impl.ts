@@ -1,0 +1,161 @@
+import type { InternalStreamsBuilder } from '../../graph/internal-builder.js';
+import { Prefix } from '../../graph/internal-builder.js';
+import { changeSerdeOrDeferred, type Change } from '../../processor/operators/change.js';
+import { tableFilterSupplier, tableMapValuesSupplier, tableSelectSupplier, tableToStreamSupplier } from '../../processor/operators/ktable-ops.js';
+import { tableAggregateSupplier } from '../../processor/operators/table-aggregate.js';
+import type { ProcessorSupplier } from '../../processor/processor.js';
+import { Serdes } from '../../serdes/serdes.js';
+import type { Serde } from '../../serdes/serde.js';
+import type { KeyValue } from '../key-value.js';
+import type { KStream } from '../kstream.js';
+import type { KGroupedTable, KTable } from '../ktable.js';
+import type { Grouped } from '../options/grouped.js';
+import type { Materialized } from '../options/materialized.js';
+import type { Named } from '../options/named.js';
+import { KStreamImpl } from './kstream-impl.js';
+import { materialize } from './materialize.js';
+
+export interface TableProps<K, V> {
+  readonly builder: InternalStreamsBuilder;
+  /** Node whose output is Change<V> records. */
+  readonly name: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  /** Store holding this table's values, when materialized; null when only computed on the fly. */
+  readonly storeName: string | null;
+  readonly queryable: boolean;
+}
+
+export class KTableImpl<K, V> implements KTable<K, V> {
+  readonly props: TableProps<K, V>;
+
+  constructor(props: TableProps<K, V>) {
+    this.props = Object.freeze(props);
+  }
+
+  #derive<VR>(prefix: string, supplier: (storeName?: string) => ProcessorSupplier<K, Change<V>, K, Change<VR>>, materialized: Materialized<K, VR> | undefined, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
+    const b = this.props.builder;
+    const mat = materialized ? materialize<K, VR>(b, materialized, prefix, { keySerde: this.props.keySerde, valueSerde }) : undefined;
+    const name = b.newProcessorName(prefix);
+    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: supplier(mat?.storeName), stores: mat ? [mat.storeName] : [] });
+    if (mat) b.add({ kind: 'store', builder: mat.storeBuilder, processors: [name] });
+    return new KTableImpl<K, VR>({
+      builder: b,
+      name,
+      keySerde: this.props.keySerde,
+      valueSerde: materialized?.valueSerde ?? valueSerde,
+      storeName: mat?.storeName ?? null,
+      queryable: mat?.queryable ?? false,
+    });
+  }
+
+  filter(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#derive(Prefix.KTABLE_FILTER, (s) => tableFilterSupplier(predicate, false, s), materialized, this.props.valueSerde);
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.#derive(Prefix.KTABLE_FILTER, (s) => tableFilterSupplier(predicate, true, s), materialized, this.props.valueSerde);
+  }
+
+  mapValues<VR>(mapper: (value: V, key: K) => VR, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#derive(Prefix.KTABLE_MAPVALUES, (s) => tableMapValuesSupplier(mapper, s), materialized, undefined);
+  }
+
+  toStream(named?: Named): KStream<K, V> {
+    const b = this.props.builder;
+    const name = named?.name ?? b.newProcessorName(Prefix.KTABLE_TOSTREAM);
+    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: tableToStreamSupplier<K, V>(), stores: [] });
+    return new KStreamImpl<K, V>({ builder: b, name, keySerde: this.props.keySerde, valueSerde: this.props.valueSerde, repartitionRequired: false });
+  }
+
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
+    const b = this.props.builder;
+    const name = b.newProcessorName(Prefix.KTABLE_SELECT);
+    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: tableSelectSupplier(selector), stores: [] });
+    return new KGroupedTableImpl<KR, VR>(b, name, grouped);
+  }
+
+  queryableStoreName(): string | null {
+    return this.props.queryable ? this.props.storeName : null;
+  }
+}
+
+/** KTable#groupBy result: every aggregation goes through a repartition topic of Change records. */
+export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
+  constructor(
+    private readonly builder: InternalStreamsBuilder,
+    private readonly selectName: string,
+    private readonly grouped: Grouped<K, V> | undefined,
+  ) {}
+
+  count(materialized?: Materialized<K, number>): KTable<K, number> {
+    return this.#aggregate<number>(
+      () => 0,
+      (_k, _v, agg) => agg + 1,
+      (_k, _v, agg) => agg - 1,
+      materialized,
+      Serdes.Long(),
+      Prefix.KTABLE_AGGREGATE,
+    );
+  }
+
+  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>): KTable<K, V> {
+    // no initializer for reduce: the first value of a group is the aggregate (Kafka Streams' KTableReduce)
+    const NONE = Symbol('none') as unknown as V;
+    return this.#aggregate<V>(
+      () => NONE,
+      (_k, v, agg) => (agg === NONE ? v : adder(agg, v)),
+      (_k, v, agg) => (agg === NONE ? agg : subtractor(agg, v)),
+      materialized,
+      this.grouped?.valueSerde,
+      Prefix.KTABLE_REDUCE,
+    );
+  }
+
+  aggregate<VA>(
+    initializer: () => VA,
+    adder: (key: K, value: V, aggregate: VA) => VA,
+    subtractor: (key: K, value: V, aggregate: VA) => VA,
+    materialized?: Materialized<K, VA>,
+  ): KTable<K, VA> {
+    return this.#aggregate(initializer, adder, subtractor, materialized, undefined, Prefix.KTABLE_AGGREGATE);
+  }
+
+  #aggregate<VA>(
+    initializer: () => VA,
+    adder: (key: K, value: V, aggregate: VA) => VA,
+    subtractor: (key: K, value: V, aggregate: VA) => VA,
+    materialized: Materialized<K, VA> | undefined,
+    defaultValueSerde: Serde<VA> | undefined,
+    prefix: string,
+  ): KTable<K, VA> {
+    const b = this.builder;
+    const mat = materialize<K, VA>(b, materialized, prefix, { keySerde: this.grouped?.keySerde, valueSerde: defaultValueSerde });
+    const sinkName = b.newProcessorName(Prefix.SINK);
+    const sourceName = b.newProcessorName(Prefix.SOURCE);
+    const name = b.newProcessorName(prefix);
+    const valueSerde = this.grouped?.valueSerde;
+    b.add({
+      kind: 'repartition',
+      parents: [this.selectName],
+      topic: `${this.grouped?.name ?? mat.storeName}-repartition`,
+      filterName: undefined,
+      sinkName,
+      sourceName,
+      keySerde: this.grouped?.keySerde,
+      valueSerde: changeSerdeOrDeferred(valueSerde),
+      partitions: undefined,
+      partitioner: undefined,
+    });
+    b.add({ kind: 'processor', name, parents: [sourceName], supplier: tableAggregateSupplier(mat.storeName, initializer, adder, subtractor), stores: [mat.storeName] });
+    b.add({ kind: 'store', builder: mat.storeBuilder, processors: [name] });
+    return new KTableImpl<K, VA>({
+      builder: b,
+      name,
+      keySerde: materialized?.keySerde ?? this.grouped?.keySerde,
+      valueSerde: materialized?.valueSerde ?? defaultValueSerde,
+      storeName: mat.storeName,
+      queryable: mat.queryable,
+    });
+  }
+}

@@ -1,0 +1,214 @@
+import { join } from 'node:path';
+import { StateStoreError } from '../../errors.js';
+import { isPromise, type MaybePromise } from '../../processor/record.js';
+import { isSyncEngine, type KvEngine, type RangeOptions, type SyncKvEngine, type WriteOp } from '../engine/kv-engine.js';
+import { MemoryEngine } from '../engine/memory-engine.js';
+import { openStoreDirectory } from '../engine/store-directory.js';
+import type { StateStore, StateStoreContext } from '../state-store.js';
+import type { KeyValueBytesStore } from './bytes-store.js';
+
+const OFFSET_META = 'changelog-offset';
+const latin1 = (b: Buffer): string => b.toString('latin1');
+
+export type EngineKind = 'in_memory' | 'rocksdb';
+
+/**
+ * The bottom of every key-value store stack: an engine plus the writes not yet committed. Writes go to an
+ * overlay; `commit` applies the overlay and the changelog offset it reflects in ONE atomic engine batch, so
+ * after a crash the persisted state matches a committed changelog position and only the tail is replayed.
+ * Under at-least-once a large overlay is spilled early (replaying the tail over it is harmless); under
+ * exactly-once it is kept until commit so that uncommitted writes never reach the local store.
+ */
+export class TransactionalBytesStore implements KeyValueBytesStore {
+  #engine: KvEngine | undefined;
+  #sync: SyncKvEngine | undefined;
+  readonly #overlay = new Map<string, { key: Buffer; value: Buffer | null }>();
+  #overlayBytes = 0;
+  #checkpoint: number | undefined;
+  #exactlyOnce = false;
+  #open = false;
+
+  constructor(
+    readonly name: string,
+    private readonly kind: EngineKind,
+    /** Spill threshold of the overlay under at-least-once. */
+    private readonly maxOverlayBytes = 64 * 1024 * 1024,
+  ) {}
+
+  async init(context: StateStoreContext, root: StateStore): Promise<void> {
+    this.#exactlyOnce = context.exactlyOnce;
+    if (this.kind === 'rocksdb' && context.stateDir !== undefined) {
+      const dir = await openStoreDirectory(join(context.stateDir, this.name), {
+        storeName: this.name,
+        onCorrupt: context.onCorruptStateDir,
+      });
+      this.#engine = dir.engine;
+    } else {
+      // without a state directory (test driver) a persistent store behaves as an in-memory one
+      this.#engine = new MemoryEngine(this.name);
+      await this.#engine.open();
+    }
+    this.#sync = isSyncEngine(this.#engine) ? this.#engine : undefined;
+    const meta = await this.#engine.readMeta(OFFSET_META);
+    this.#checkpoint = meta ? Number(meta.readBigInt64BE(0)) : undefined;
+    this.#open = true;
+    context.register(root, {
+      restore: (records, lastOffset) => this.#restore(records, lastOffset),
+      checkpointedOffset: () => this.#checkpoint,
+      wipe: () => this.#wipe(),
+      commit: (offset) => this.commit(offset),
+      abortUncommitted: () => this.abortUncommitted(),
+    });
+  }
+
+  #engineOrThrow(): KvEngine {
+    if (!this.#engine || !this.#open) throw new StateStoreError(this.name, 'the store is not open (closed, or used before init).');
+    return this.#engine;
+  }
+
+  get(key: Buffer): MaybePromise<Buffer | undefined> {
+    const o = this.#overlay.get(latin1(key));
+    if (o) return o.value ?? undefined;
+    if (this.#sync) return this.#sync.getSync(key);
+    return this.#engineOrThrow().get(key);
+  }
+
+  multiGet(keys: readonly Buffer[]): MaybePromise<(Buffer | undefined)[]> {
+    const out: (Buffer | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const o = this.#overlay.get(latin1(keys[i]!));
+      if (o) out[i] = o.value ?? undefined;
+      else if (this.#sync) out[i] = this.#sync.getSync(keys[i]!);
+      else missing.push(i);
+    }
+    if (missing.length === 0) return out;
+    return this.#engineOrThrow()
+      .multiGet(missing.map((i) => keys[i]!))
+      .then((values) => {
+        for (let j = 0; j < missing.length; j++) out[missing[j]!] = values[j];
+        return out;
+      });
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    const k = latin1(key);
+    const prev = this.#overlay.get(k);
+    if (prev) this.#overlayBytes -= prev.key.length + (prev.value?.length ?? 0);
+    this.#overlay.set(k, { key, value });
+    this.#overlayBytes += key.length + (value?.length ?? 0) + 48;
+    if (!this.#exactlyOnce && this.#overlayBytes > this.maxOverlayBytes) void this.#spill();
+  }
+
+  async *range(options: RangeOptions): AsyncIterable<[Buffer, Buffer]> {
+    // merge the committed engine range with the overlay's writes in the same range
+    const inRange = (k: Buffer): boolean => {
+      if (options.from && Buffer.compare(k, options.from) < (options.fromInclusive === false ? 1 : 0)) return false;
+      if (options.to && Buffer.compare(k, options.to) > (options.toInclusive === false ? -1 : 0)) return false;
+      return true;
+    };
+    const overlay = [...this.#overlay.values()].filter((e) => inRange(e.key));
+    const dir = options.reverse ? -1 : 1;
+    overlay.sort((a, b) => dir * Buffer.compare(a.key, b.key));
+    const shadowed = new Set(overlay.map((e) => latin1(e.key)));
+    let i = 0;
+    let emitted = 0;
+    const limit = options.limit ?? Infinity;
+    const { limit: _ignored, ...unlimited } = options;
+    for await (const [k, v] of this.#engineOrThrow().range(unlimited)) {
+      while (i < overlay.length && dir * Buffer.compare(overlay[i]!.key, k) < 0) {
+        const e = overlay[i++]!;
+        if (e.value) {
+          if (emitted++ >= limit) return;
+          yield [e.key, e.value];
+        }
+      }
+      if (shadowed.has(latin1(k))) continue;
+      if (emitted++ >= limit) return;
+      yield [k, v];
+    }
+    for (; i < overlay.length; i++) {
+      const e = overlay[i]!;
+      if (e.value) {
+        if (emitted++ >= limit) return;
+        yield [e.key, e.value];
+      }
+    }
+  }
+
+  approximateNumEntries(): MaybePromise<number> {
+    const base = this.#engineOrThrow().approximateNumEntries();
+    return base.then((n) => Math.max(0, n + [...this.#overlay.values()].filter((e) => e.value !== null).length));
+  }
+
+  commit(changelogOffset: number | undefined): MaybePromise<void> {
+    const engine = this.#engineOrThrow();
+    const ops = this.#drainOverlay();
+    let meta: Record<string, Buffer> | undefined;
+    if (changelogOffset !== undefined) {
+      const b = Buffer.allocUnsafe(8);
+      b.writeBigInt64BE(BigInt(changelogOffset));
+      meta = { [OFFSET_META]: b };
+      this.#checkpoint = changelogOffset;
+    }
+    if (ops.length === 0 && !meta) return;
+    if (this.#sync) {
+      this.#sync.writeSync(ops, meta);
+      return;
+    }
+    return engine.write(ops, meta);
+  }
+
+  checkpointedOffset(): number | undefined {
+    return this.#checkpoint;
+  }
+
+  abortUncommitted(): void {
+    this.#overlay.clear();
+    this.#overlayBytes = 0;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    await this.#engine?.close();
+  }
+
+  isOpen(): boolean {
+    return this.#open;
+  }
+
+  #drainOverlay(): WriteOp[] {
+    const ops: WriteOp[] = [];
+    for (const e of this.#overlay.values()) {
+      ops.push(e.value === null ? { type: 'delete', key: e.key } : { type: 'put', key: e.key, value: e.value });
+    }
+    this.#overlay.clear();
+    this.#overlayBytes = 0;
+    return ops;
+  }
+
+  async #spill(): Promise<void> {
+    const ops = this.#drainOverlay();
+    const r = this.#sync ? this.#sync.writeSync(ops) : this.#engineOrThrow().write(ops);
+    if (isPromise(r)) await r;
+  }
+
+  async #restore(records: readonly { key: Buffer; value: Buffer | null }[], lastOffset: number): Promise<void> {
+    const ops: WriteOp[] = records.map((r) => (r.value === null ? { type: 'delete', key: r.key } : { type: 'put', key: r.key, value: r.value }));
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigInt64BE(BigInt(lastOffset));
+    const engine = this.#engineOrThrow();
+    if (this.#sync) this.#sync.writeSync(ops, { [OFFSET_META]: b });
+    else await engine.write(ops, { [OFFSET_META]: b });
+    this.#checkpoint = lastOffset;
+  }
+
+  async #wipe(): Promise<void> {
+    const engine = this.#engineOrThrow();
+    this.abortUncommitted();
+    await engine.destroy();
+    await engine.open();
+    this.#checkpoint = undefined;
+  }
+}

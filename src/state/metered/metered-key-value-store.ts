@@ -1,0 +1,317 @@
+import type { KeyValue } from '../../dsl/key-value.js';
+import { ConfigError, StateStoreError, describeCause } from '../../errors.js';
+import { isPromise, type MaybePromise } from '../../processor/record.js';
+import type { Serde } from '../../serdes/serde.js';
+import type { KeyValueBytesStore } from '../bytes/bytes-store.js';
+import { RecordCache, type CacheEntry } from '../caching/record-cache.js';
+import { prefixRange, type RangeOptions } from '../engine/kv-engine.js';
+import type { KeyValueStore } from '../key-value-store.js';
+import type { StateStoreContext } from '../state-store.js';
+
+/** Called with each update a cached store writes down (KTable forwarding of deduplicated updates). */
+export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => MaybePromise<void>;
+
+/**
+ * The typed top of a key-value store stack: serdes, typed errors, counters and (optionally) the write-back
+ * record cache. Below it sit change-logging and the transactional engine store, both over bytes.
+ */
+export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  readonly persistent: boolean;
+  #context: StateStoreContext | undefined;
+  #cache: RecordCache<K, V> | undefined;
+  #listener: FlushListener<K, V> | undefined;
+  #evictionForwards: Promise<unknown>[] = [];
+  #open = false;
+  readonly metrics = { gets: 0, puts: 0, cacheHits: 0 };
+
+  constructor(
+    readonly name: string,
+    private readonly inner: KeyValueBytesStore,
+    private keySerde: Serde<K>,
+    private valueSerde: Serde<V>,
+    private readonly cachingEnabled: boolean,
+    persistent: boolean,
+  ) {
+    this.persistent = persistent;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.#context = context;
+    this.keySerde ??= context.defaultKeySerde as Serde<K>;
+    this.valueSerde ??= context.defaultValueSerde as Serde<V>;
+    if (!this.keySerde || !this.valueSerde) {
+      throw new ConfigError(
+        `State store '${this.name}' has no ${this.keySerde ? 'value' : 'key'} serde: pass serdes (Materialized.with / Grouped.with / Stores.keyValueStoreBuilder) or set defaultKeySerde/defaultValueSerde.`,
+      );
+    }
+    await this.inner.init(context, this);
+    if (this.cachingEnabled && context.cacheMaxBytes > 0) {
+      this.#cache = new RecordCache<K, V>(context.cacheMaxBytes, (e) => this.#writeDownEvicted(e));
+    }
+    this.#open = true;
+  }
+
+  /** KTable operators let the cache forward; returns whether a cache is active (if not, they forward themselves). */
+  setFlushListener(listener: FlushListener<K, V>): boolean {
+    this.#listener = listener;
+    return this.#cache !== undefined;
+  }
+
+  get cachingActive(): boolean {
+    return this.#cache !== undefined;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  get(key: K): MaybePromise<V | null> {
+    this.metrics.gets++;
+    const cache = this.#cache;
+    if (cache) {
+      const hit = cache.get(fastCacheKey(key) ?? cacheKey(key, this.#keyBytes(key)));
+      if (hit) {
+        this.metrics.cacheHits++;
+        return hit.value;
+      }
+    }
+    const kb = this.#keyBytes(key);
+    const raw = this.inner.get(kb);
+    if (isPromise(raw)) return raw.then((b) => this.#loaded(key, kb, b));
+    return this.#loaded(key, kb, raw);
+  }
+
+  #loaded(key: K, kb: Buffer, bytes: Buffer | undefined): V | null {
+    const value = bytes === undefined ? null : this.#deserializeValue(bytes, key);
+    this.#cache?.putClean(cacheKey(key, kb), key, kb, value);
+    return value;
+  }
+
+  /** Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record). */
+  prefetch(keys: readonly K[]): MaybePromise<void> {
+    const cache = this.#cache;
+    if (!cache) return;
+    const missing: K[] = [];
+    const seen = new Set<unknown>();
+    for (const k of keys) {
+      if (k === null || k === undefined) continue;
+      const ck = fastCacheKey(k) ?? cacheKey(k, this.#keyBytes(k));
+      if (seen.has(ck) || cache.get(ck)) continue;
+      seen.add(ck);
+      missing.push(k);
+    }
+    if (missing.length === 0) return;
+    const kbs = missing.map((k) => this.#keyBytes(k));
+    const r = this.inner.multiGet(kbs);
+    const apply = (values: (Buffer | undefined)[]): void => {
+      for (let i = 0; i < missing.length; i++) {
+        const ck = cacheKey(missing[i]!, kbs[i]!);
+        if (!cache.get(ck)) this.#loaded(missing[i]!, kbs[i]!, values[i]);
+      }
+    };
+    if (isPromise(r)) return r.then(apply);
+    apply(r);
+  }
+
+  range(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
+    return this.#scan({ from: from === null ? undefined : this.#keyBytes(from), to: to === null ? undefined : this.#keyBytes(to) });
+  }
+
+  reverseRange(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
+    return this.#scan({ from: from === null ? undefined : this.#keyBytes(from), to: to === null ? undefined : this.#keyBytes(to), reverse: true });
+  }
+
+  all(): AsyncIterable<KeyValue<K, V>> {
+    return this.#scan({});
+  }
+
+  reverseAll(): AsyncIterable<KeyValue<K, V>> {
+    return this.#scan({ reverse: true });
+  }
+
+  prefixScan<P>(prefix: P, prefixKeySerde: Serde<P>): AsyncIterable<KeyValue<K, V>> {
+    const bytes = prefixKeySerde.serialize(this.name, prefix) ?? Buffer.alloc(0);
+    return this.#scan(prefixRange(bytes));
+  }
+
+  approximateNumEntries(): MaybePromise<number> {
+    this.#writeThroughDirty();
+    return this.inner.approximateNumEntries();
+  }
+
+  async *#scan(options: RangeOptions): AsyncIterable<KeyValue<K, V>> {
+    // dirty cached values go down first (still dirty for forwarding) so the scan sees them
+    this.#writeThroughDirty();
+    for await (const [k, v] of this.inner.range(options)) {
+      let key: K;
+      try {
+        key = this.keySerde.deserialize(this.name, k) as K;
+      } catch (e) {
+        throw new StateStoreError(this.name, `cannot deserialize a stored key (${k.toString('hex')}): ${describeCause(e)}`, { cause: e });
+      }
+      yield { key, value: this.#deserializeValue(v, key) as V };
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  put(key: K, value: V | null): void {
+    this.metrics.puts++;
+    if (key === null || key === undefined) throw new StateStoreError(this.name, 'null keys are not allowed in a key-value store.');
+    const ts = this.#context!.currentTimestamp();
+    const cache = this.#cache;
+    if (cache) {
+      const ck = fastCacheKey(key);
+      if (ck !== undefined) cache.putDirty(ck, key, undefined, value, ts);
+      else {
+        const kb = this.#keyBytes(key);
+        cache.putDirty(cacheKey(key, kb), key, kb, value, ts);
+      }
+      return;
+    }
+    this.inner.put(this.#keyBytes(key), value === null ? null : this.#serializeValue(value, key), ts);
+  }
+
+  putIfAbsent(key: K, value: V): MaybePromise<V | null> {
+    const current = this.get(key);
+    const decide = (c: V | null): V | null => {
+      if (c === null) this.put(key, value);
+      return c;
+    };
+    return isPromise(current) ? current.then(decide) : decide(current);
+  }
+
+  putAll(entries: readonly KeyValue<K, V>[]): void {
+    for (const e of entries) this.put(e.key, e.value);
+  }
+
+  delete(key: K): MaybePromise<V | null> {
+    const current = this.get(key);
+    const del = (c: V | null): V | null => {
+      this.put(key, null);
+      return c;
+    };
+    return isPromise(current) ? current.then(del) : del(current);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Write down dirty cache entries (forwarding them to the flush listener) and wait for their forwards. */
+  async flush(): Promise<void> {
+    const cache = this.#cache;
+    if (cache && cache.dirtyCount > 0) {
+      for (const e of cache.takeDirty()) {
+        const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
+        if (!e.oldKnown && this.#listener) {
+          const prev = await this.inner.get(kb);
+          e.old = prev === undefined ? null : this.#deserializeValue(prev, e.key);
+        }
+        this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+        const old = e.old;
+        e.dirty = false;
+        e.old = e.value;
+        e.oldKnown = true;
+        if (this.#listener) await this.#listener(e.key, e.value, old, e.timestamp);
+      }
+    }
+    if (this.#evictionForwards.length) {
+      const pending = this.#evictionForwards;
+      this.#evictionForwards = [];
+      await Promise.all(pending);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#cache?.clear();
+    await this.inner.close();
+  }
+
+  /** Drop unflushed cache entries (task closed dirty); committed state stays. */
+  discardUncommitted(): void {
+    this.#cache?.clear();
+  }
+
+  isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** Bytes held by the record cache (for memory-bound checks). */
+  cacheBytes(): number {
+    return this.#cache?.calculatedSize ?? 0;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  #writeDownEvicted(e: CacheEntry<K, V>): void {
+    const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
+    this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+    if (this.#listener) {
+      const r = this.#listener(e.key, e.value, e.oldKnown ? e.old : null, e.timestamp);
+      if (isPromise(r)) this.#evictionForwards.push(r);
+    }
+  }
+
+  #writeThroughDirty(): void {
+    const cache = this.#cache;
+    if (!cache || cache.dirtyCount === 0) return;
+    for (const e of cache.dirtyEntries()) {
+      const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
+      this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+    }
+  }
+
+  #keyBytes(key: K): Buffer {
+    let b: Buffer | null;
+    try {
+      b = this.keySerde.serialize(this.name, key);
+    } catch (e) {
+      throw new StateStoreError(this.name, `the key serde failed on key ${preview(key)}: ${describeCause(e)}`, { cause: e });
+    }
+    if (b === null) throw new StateStoreError(this.name, `the key serde turned key ${preview(key)} into null; store keys must serialize to bytes.`);
+    return b;
+  }
+
+  #serializeValue(value: V, key: K): Buffer {
+    try {
+      const b = this.valueSerde.serialize(this.name, value);
+      if (b === null) throw new Error('serialized to null');
+      return b;
+    } catch (e) {
+      throw new StateStoreError(this.name, `the value serde failed to serialize the value of key ${preview(key)}: ${describeCause(e)}`, { cause: e });
+    }
+  }
+
+  #deserializeValue(bytes: Buffer, key: K): V | null {
+    try {
+      return this.valueSerde.deserialize(this.name, bytes);
+    } catch (e) {
+      throw new StateStoreError(
+        this.name,
+        `the value serde failed on the stored value of key ${preview(key)}: ${describeCause(e)}. ` +
+          `Was the store written with another serde? Use the same serde, or reset the application's state.`,
+        { cause: e },
+      );
+    }
+  }
+}
+
+/** Strings and numbers serve as cache keys themselves (no serialization on a hit); undefined for other keys. */
+function fastCacheKey(key: unknown): string | undefined {
+  const t = typeof key;
+  if (t === 'string') return key as string;
+  if (t === 'number') return `#${key as number}`;
+  return undefined;
+}
+
+function cacheKey(key: unknown, keyBytes: Buffer): string {
+  return fastCacheKey(key) ?? `b:${keyBytes.toString('latin1')}`;
+}
+
+function preview(key: unknown): string {
+  try {
+    const s = typeof key === 'string' ? `'${key}'` : JSON.stringify(key);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(key);
+  }
+}
