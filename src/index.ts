@@ -56,6 +56,12 @@ export { toArray } from './state/key-value-store.js';
 export { Stores, KeyValueStoreBuilder, type KeyValueBytesStoreSupplier } from './state/stores.js';
 
 export { EmbeddedKafkaCluster, CRASH } from './kafka/embedded/embedded-kafka-cluster.js';
+export { KafkaStreams, type KafkaStreamsOptions, type StreamsMetrics } from './runtime/kafka-streams.js';
+export type { KafkaStreamsState, StreamThreadExceptionResponse } from './runtime/kafka-streams-state.js';
+export { QueryableStoreTypes, type StoreQueryParameters, type QueryableStoreType } from './runtime/queryable-stores.js';
+export type { CommitStep } from './runtime/checkpoint.js';
+export type { KafkaClient, Consumer, Producer, Admin } from './kafka/client.js';
+export { KafkajsClient, type KafkajsClientOptions } from './kafka/kafkajs/kafkajs-client.js';
 
 export { TopologyTestDriver, type TestDriverConfig } from './testing/topology-test-driver.js';
 export { TestInputTopic } from './testing/test-input-topic.js';

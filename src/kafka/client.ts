@@ -103,6 +103,8 @@ export interface Consumer {
   /** Up to maxPollRecords records from the assigned, unpaused partitions; waits up to maxWaitMs when none. */
   poll(maxWaitMs: number): Promise<ConsumedRecord[]>;
   seek(partition: TopicPartitionOffset): void;
+  /** Next offset to fetch for an assigned partition (past markers and aborted records); undefined if unknown. */
+  position?(partition: TopicPartition): number | undefined;
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
   /** Commit offsets for the group outside a transaction (at_least_once). */

@@ -79,6 +79,7 @@ export class SourceNode extends Node {
 }
 
 export class SinkNode extends Node {
+  #resolvedTopic: string | undefined;
   constructor(
     name: string,
     host: NodeHost,
@@ -95,7 +96,8 @@ export class SinkNode extends Node {
   process(record: StreamRecord<unknown, unknown>): void {
     let topic: string;
     if (typeof this.topic === 'string') {
-      topic = this.resolveTopic(this.topic);
+      // the physical name depends only on the topology, so it is resolved once rather than per record
+      topic = this.#resolvedTopic ??= this.resolveTopic(this.topic);
     } else {
       const ctx = this.host.currentContext();
       try {

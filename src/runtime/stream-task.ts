@@ -104,8 +104,10 @@ export class StreamTask implements TaskServices {
     this.#state.moveTo('RUNNING');
   }
 
-  async close(): Promise<void> {
+  /** Close processors and stores. Dirty: buffered input and unflushed cache entries are dropped. */
+  async close(clean = true): Promise<void> {
     if (this.#state.is('CLOSED')) return;
+    if (!clean) this.#queue.clear();
     if (this.#state.is('RUNNING')) for (const entry of this.#contexts.values()) if (entry.close) await entry.close();
     for (const store of this.stores.values()) if (store.isOpen()) await store.close();
     this.#state.moveTo('CLOSED');
@@ -261,6 +263,11 @@ export class StreamTask implements TaskServices {
       const i = k.lastIndexOf(':');
       return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)), offset: offset + 1 };
     });
+  }
+
+  /** A processor asked for a commit (ProcessorContext.commit). */
+  get commitRequested(): boolean {
+    return this.#commitRequested;
   }
 
   commitNeeded(): boolean {

@@ -1,11 +1,22 @@
 import { tpKey, type ConsumedRecord, type MessageHeaders } from '../kafka/client.js';
 import type { RecordCollector } from '../runtime/record-collector.js';
 
+interface TopicState {
+  /** Next offset of the topic's single partition (piped inputs and outputs share the sequence). */
+  next: number;
+  readonly tpKey: string;
+  /** Whether a task reads the topic (outputs are fed back); fixed once the driver is built, so asked once. */
+  consumed: boolean | undefined;
+}
+
 /** The driver's record collector: every output is captured per topic; topics read by the topology are fed back. */
 export class DriverCollector implements RecordCollector {
   readonly topics = new Map<string, ConsumedRecord[]>();
   readonly #offsets = new Map<string, number>();
-  readonly #next = new Map<string, number>();
+  /** Per-topic offset sequence and cached facts: one Map lookup per record instead of four, no key string built. */
+  readonly #state = new Map<string, TopicState>();
+  #lastTopic: string | undefined;
+  #last: TopicState | undefined;
   readonly feedback: ConsumedRecord[] = [];
 
   constructor(private readonly isConsumed: (topic: string) => boolean) {}
@@ -13,22 +24,26 @@ export class DriverCollector implements RecordCollector {
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: MessageHeaders): void {
     let log = this.topics.get(topic);
     if (!log) this.topics.set(topic, (log = []));
-    const record: ConsumedRecord = { topic, partition: 0, offset: this.#nextOffset(topic), key, value, timestamp, headers };
+    const state = this.#stateOf(topic);
+    const record: ConsumedRecord = { topic, partition: 0, offset: state.next++, key, value, timestamp, headers };
     log.push(record);
-    this.#offsets.set(tpKey(topic, 0), record.offset);
-    if (this.isConsumed(topic)) this.feedback.push(record);
+    this.#offsets.set(state.tpKey, record.offset);
+    if ((state.consumed ??= this.isConsumed(topic))) this.feedback.push(record);
   }
 
   /** Offset for a record piped by a test input topic, in the same per-topic sequence. */
   append(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: MessageHeaders): ConsumedRecord {
     // input records are not kept: only their offset sequence matters, and memory stays flat in long runs
-    return { topic, partition: 0, offset: this.#nextOffset(topic), key, value, timestamp, headers };
+    return { topic, partition: 0, offset: this.#stateOf(topic).next++, key, value, timestamp, headers };
   }
 
-  #nextOffset(topic: string): number {
-    const next = this.#next.get(topic) ?? 0;
-    this.#next.set(topic, next + 1);
-    return next;
+  #stateOf(topic: string): TopicState {
+    if (topic === this.#lastTopic) return this.#last!;
+    let state = this.#state.get(topic);
+    if (!state) this.#state.set(topic, (state = { next: 0, tpKey: tpKey(topic, 0), consumed: undefined }));
+    this.#lastTopic = topic;
+    this.#last = state;
+    return state;
   }
 
   partitionsFor(): number {

@@ -22,6 +22,8 @@ export class TopologyTestDriver {
   readonly #config: ResolvedConfig;
   readonly #tasks: StreamTask[] = [];
   readonly #taskByTopic = new Map<string, StreamTask>();
+  /** Tasks of pattern sources (`builder.stream(RegExp)`): a topic matching the whole pattern is routed to them. */
+  readonly #patternTasks: { pattern: RegExp; task: StreamTask }[] = [];
   readonly #collector: DriverCollector;
   readonly #hasStores: boolean;
   #wallClock: number;
@@ -46,6 +48,7 @@ export class TopologyTestDriver {
       });
       this.#tasks.push(task);
       for (const t of sub.sourceTopics) this.#taskByTopic.set(topicName(t), task);
+      for (const p of sub.sourcePatterns) this.#patternTasks.push({ pattern: new RegExp(`^(?:${p.source})$`, p.flags.replace(/[gy]/g, '')), task });
     }
     this.#hasStores = this.#tasks.some((t) => t.subtopology.stores.length > 0);
     this.#ready = this.#initialize();
@@ -105,7 +108,15 @@ export class TopologyTestDriver {
   }
 
   #taskFor(topic: string): StreamTask | undefined {
-    return this.#taskByTopic.get(topic);
+    const task = this.#taskByTopic.get(topic);
+    if (task !== undefined || this.#patternTasks.length === 0) return task;
+    for (const { pattern, task: t } of this.#patternTasks) {
+      if (pattern.test(topic)) {
+        this.#taskByTopic.set(topic, t);
+        return t;
+      }
+    }
+    return undefined;
   }
 
   /** Advance wall-clock time and fire due WALL_CLOCK_TIME punctuators. */

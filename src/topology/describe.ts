@@ -37,9 +37,13 @@ export function describeTopology(topology: Topology): TopologyDescription {
       size.set(name, total);
       return total;
     };
-    const nodes = sub.nodes.map((n) => describeNode(topology, topology.nodes.get(n)!));
-    // Kafka's NodeComparator: bigger downstream sub-tree first, then by name
-    nodes.sort((a, b) => subtreeSize(b.name) - subtreeSize(a.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Kafka's NodeComparator: bigger downstream sub-tree first, then by name (for nodes and their links alike)
+    const byComparator = (a: string, b: string): number => subtreeSize(b) - subtreeSize(a) || (a < b ? -1 : a > b ? 1 : 0);
+    const nodes = sub.nodes.map((n) => {
+      const d = describeNode(topology, topology.nodes.get(n)!);
+      return { ...d, successors: [...d.successors].sort(byComparator), predecessors: [...d.predecessors].sort(byComparator) };
+    });
+    nodes.sort((a, b) => byComparator(a.name, b.name));
     return Object.freeze({ id: sub.id, nodes: Object.freeze(nodes) });
   });
   return Object.freeze({

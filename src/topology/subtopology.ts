@@ -13,7 +13,7 @@ export interface Subtopology {
   readonly sourcePatterns: readonly RegExp[];
 }
 
-/** Union-find over parent links and shared stores, numbered by first appearance (as Kafka Streams does). */
+/** Union-find over parent links and shared stores, numbered as Kafka Streams does (by sorted source node names). */
 export function groupSubtopologies(
   nodes: ReadonlyMap<string, NodeDef>,
   storeUsers: ReadonlyMap<string, ReadonlySet<string>>,
@@ -51,9 +51,14 @@ export function groupSubtopologies(
     if (!g) groups.set(root, (g = []));
     g.push(name);
   }
+  // Kafka's makeNodeGroups: ids go to groups in the order of their sorted source names, then of other sorted names
+  const ordered = new Set<string[]>();
+  const sortedNames = [...nodes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of sortedNames) if (nodes.get(name)!.kind === 'source') ordered.add(groups.get(find(name))!);
+  for (const name of sortedNames) ordered.add(groups.get(find(name))!);
   const result: Subtopology[] = [];
   let id = 0;
-  for (const members of groups.values()) {
+  for (const members of ordered) {
     const defs = members.map((m) => nodes.get(m)!);
     const sources = defs.filter((d): d is SourceDef => d.kind === 'source');
     const sinks = defs.filter((d): d is SinkDef => d.kind === 'sink');

@@ -33,6 +33,26 @@ interface Entry {
 }
 const isLive = (e: Entry): boolean => e.live;
 
+/**
+ * Wraps a sync iterator as an async one with one resolved Promise per entry: ~3x cheaper than an async
+ * generator's `yield*`, which costs several microtask hops per entry.
+ */
+function toAsync<T>(it: Iterator<T, void, undefined>): AsyncIterableIterator<T> {
+  const step = (f: () => IteratorResult<T, void>): Promise<IteratorResult<T, void>> => {
+    try {
+      return Promise.resolve(f());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => step(() => it.next()),
+    return: () => step(() => it.return?.() ?? { done: true, value: undefined }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
 export class MemoryEngine implements SyncKvEngine {
   private readonly data = new Map<string, Entry>();
   private readonly index = new SortedIndex<Entry>();
@@ -185,11 +205,11 @@ export class MemoryEngine implements SyncKvEngine {
     return this.meta.get(name);
   }
 
-  async *range(options?: RangeOptions): AsyncGenerator<KvEntry, void, undefined> {
-    yield* this.rangeSync(options);
+  range(options?: RangeOptions): AsyncIterableIterator<KvEntry> {
+    return toAsync(this.rangeSync(options));
   }
 
-  prefix(prefix: Buffer, reverse = false): AsyncGenerator<KvEntry, void, undefined> {
+  prefix(prefix: Buffer, reverse = false): AsyncIterableIterator<KvEntry> {
     return this.range(prefixRange(prefix, reverse));
   }
 

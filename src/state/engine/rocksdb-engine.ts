@@ -38,8 +38,22 @@ function metaKey(name: string): Buffer {
   return b;
 }
 
+/**
+ * One-key read batch. Not db.get(): it starts the batch with tryFlush(), whose internal promise nobody handles,
+ * so a failure there would surface as an unhandled rejection instead of an error of this call.
+ */
+async function getOne(db: RocksDB, key: Buffer): Promise<Buffer | undefined> {
+  const batch = db.read({ capacity: 1, autoDestroy: true });
+  const value = batch.get(key);
+  const [, got] = await Promise.all([batch.flush(), value]);
+  return got ?? undefined;
+}
+
 export interface RocksDbEngineOptions {
-  /** Entries fetched per native iterator call. Larger = faster full scans, more wasted reads on short ones. */
+  /**
+   * Entries fetched per native iterator call for bounded scans (default 256; unbounded scans use 4x). Measured:
+   * short scans are fastest at 64-256, full scans at ~1024 (8, the binding's default, is ~2x slower on both).
+   */
   readonly iteratorCapacity?: number;
   /** Passed through to `new RocksDB(path, options)` (e.g. writeBufferSize, maxOpenFiles). */
   readonly rocksdb?: Readonly<Record<string, unknown>>;
@@ -145,7 +159,7 @@ export class RocksDbEngine implements KvEngine {
   async get(key: Buffer): Promise<Buffer | undefined> {
     const db = this.live();
     try {
-      return (await db.get(dataKey(key))) ?? undefined;
+      return await getOne(db, dataKey(key));
     } catch (err) {
       throw this.fail('get', err);
     }
@@ -208,7 +222,7 @@ export class RocksDbEngine implements KvEngine {
     const db = this.live();
     validateMetaName(this.name, name);
     try {
-      return (await db.get(metaKey(name))) ?? undefined;
+      return await getOne(db, metaKey(name));
     } catch (err) {
       throw this.fail('readMeta', err);
     }
@@ -223,10 +237,9 @@ export class RocksDbEngine implements KvEngine {
       const c = Buffer.compare(from, to);
       if (c > 0 || (c === 0 && !((options.fromInclusive ?? true) && (options.toInclusive ?? true)))) return;
     }
-    const range: RocksDB.IteratorOptions = {
-      reverse: options.reverse === true,
-      capacity: Math.min(this.iteratorCapacity, limit),
-    };
+    // A scan without bounds is most likely a full scan: fetch more per native call.
+    const capacity = from === undefined && to === undefined ? this.iteratorCapacity * 4 : this.iteratorCapacity;
+    const range: RocksDB.IteratorOptions = { reverse: options.reverse === true, capacity: Math.min(capacity, limit) };
     if (limit !== Infinity) range.limit = limit;
     if (from === undefined) range.gte = DATA_START;
     else if (options.fromInclusive ?? true) range.gte = dataKey(from);

@@ -1,0 +1,73 @@
+import { ProducerFencedError, TaskMigratedError, StreamsError } from '../errors.js';
+import { tpKey, type Consumer, type Producer, type TopicPartitionOffset } from '../kafka/client.js';
+import type { ProducerCollector } from './producer-collector.js';
+import type { StreamTask } from './stream-task.js';
+
+/** The steps of a commit, in order; tests can hook between any two of them. */
+export type CommitStep = 'flush-state' | 'flush-producer' | 'commit-offsets' | 'persist-state' | 'done';
+
+export interface CheckpointDeps {
+  readonly producer: Producer;
+  readonly consumer: Consumer;
+  readonly collector: ProducerCollector;
+  readonly exactlyOnce: boolean;
+  changelogTopic(store: string): string | undefined;
+  /** Test hook: runs before each step (a test crashes the instance here). */
+  readonly onStep?: (step: CommitStep) => void | Promise<void>;
+}
+
+/**
+ * Owns the commit order, the one place it is written down (DESIGN.md):
+ *   1. flush state: caches write down and forward, changelog records are sent;
+ *   2. flush the producer: every output and changelog record is acknowledged (changelog offsets now known);
+ *   3. commit offsets: in the transaction (sendOffsetsToTransaction + commitTransaction) under exactly-once,
+ *      a plain consumer commit under at-least-once;
+ *   4. persist state: each store's writes and the changelog offset they reflect, in one atomic batch.
+ * A crash before 3 leaves nothing visible (exactly-once: the transaction aborts; local writes were never
+ * persisted); a crash between 3 and 4 leaves the local checkpoint behind the changelog, and restoration replays
+ * only that tail. Fencing surfaces as TaskMigratedError.
+ */
+export async function commitTasks(tasks: readonly StreamTask[], deps: CheckpointDeps): Promise<number> {
+  const started = Date.now();
+  try {
+    await deps.onStep?.('flush-state');
+    for (const task of tasks) await task.flushState();
+    await deps.onStep?.('flush-producer');
+    await deps.collector.flush();
+    const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.committableOffsets());
+    await deps.onStep?.('commit-offsets');
+    if (deps.exactlyOnce) {
+      if (offsets.length) await deps.producer.sendOffsetsToTransaction(offsets, deps.consumer.groupMetadata());
+      await deps.producer.commitTransaction();
+      await deps.producer.beginTransaction();
+    } else if (offsets.length) {
+      await deps.consumer.commit(offsets);
+    }
+    await deps.onStep?.('persist-state');
+    const changelogOffsets = deps.collector.offsets();
+    for (const task of tasks) {
+      for (const [store, restorer] of task.restorers) {
+        const topic = deps.changelogTopic(store);
+        const offset = topic === undefined ? undefined : changelogOffsets.get(tpKey(topic, task.partition));
+        await restorer.commit(offset);
+      }
+      task.markCommitted();
+    }
+    await deps.onStep?.('done');
+    return Date.now() - started;
+  } catch (e) {
+    throw asMigrated(e);
+  }
+}
+
+/** Fencing and lost membership mean another instance owns the tasks now: the thread is a zombie. */
+export function asMigrated(e: unknown): unknown {
+  if (e instanceof ProducerFencedError) return new TaskMigratedError(`Tasks migrated: this producer was fenced (${e.message}). Closing tasks dirty and rejoining.`, { cause: e });
+  if (e instanceof StreamsError && e.code === 'KAFKA_ERROR') {
+    const code = (e as { kafkaCode?: string }).kafkaCode;
+    if (code === 'ILLEGAL_GENERATION' || code === 'UNKNOWN_MEMBER_ID' || code === 'REBALANCE_IN_PROGRESS') {
+      return new TaskMigratedError(`Tasks migrated: the group moved on (${code}). Closing tasks dirty and rejoining.`, { cause: e });
+    }
+  }
+  return e;
+}

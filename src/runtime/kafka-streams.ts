@@ -1,0 +1,306 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { resolveConfig, type ResolvedConfig, type StreamsConfig } from '../config.js';
+import { ConfigError, IllegalStateError, InvalidStateStoreError, StreamsError } from '../errors.js';
+import type { Admin, KafkaClient } from '../kafka/client.js';
+import { CRASH } from '../kafka/embedded/crash.js';
+import { EmbeddedKafkaCluster } from '../kafka/embedded/embedded-kafka-cluster.js';
+import { KafkajsClient } from '../kafka/kafkajs/kafkajs-client.js';
+import type { KeyValueStore } from '../state/key-value-store.js';
+import type { Topology } from '../topology/topology.js';
+import type { CommitStep } from './checkpoint.js';
+import { prepareTopics, type TopologyMetadata } from './internal-topics.js';
+import { KAFKA_STREAMS_TRANSITIONS, type KafkaStreamsState, type StreamThreadExceptionResponse } from './kafka-streams-state.js';
+import { CompositeReadOnlyKeyValueStore, notQueryable, type StoreQueryParameters } from './queryable-stores.js';
+import { StateMachine } from './state-machine.js';
+import { StreamThread } from './stream-thread.js';
+
+export interface KafkaStreamsOptions extends StreamsConfig {
+  /** Run on this embedded cluster (tests, examples); without it and without bootstrapServers a private one is made. */
+  readonly cluster?: EmbeddedKafkaCluster;
+  /** Test hook: called before each commit step (see checkpoint.ts). */
+  readonly commitStepHook?: (step: CommitStep) => void | Promise<void>;
+}
+
+export interface StreamsMetrics {
+  readonly state: KafkaStreamsState;
+  readonly processedRecords: number;
+  /** Records per second since start. */
+  readonly processRate: number;
+  readonly processLatencyAvgMs: number;
+  readonly commits: number;
+  readonly commitLatencyAvgMs: number;
+  readonly skippedRecords: number;
+  readonly droppedLateRecords: number;
+  readonly restoredRecords: number;
+  /** Records not yet processed per active task (end offset minus next offset to process). */
+  readonly lagPerTask: Readonly<Record<string, number>>;
+  readonly activeTasks: readonly string[];
+  readonly standbyTasks: readonly string[];
+}
+
+type Events = { stateChange: [next: KafkaStreamsState, prev: KafkaStreamsState]; error: [error: unknown] };
+
+/** State directories in use by live instances of this process: two instances must not share one. */
+const stateDirsInUse = new Set<string>();
+
+/**
+ * A Kafka Streams application instance: runs a topology on Kafka (or on the embedded cluster) with
+ * `numStreamThreads` stream threads that share work with other instances of the same applicationId.
+ */
+export class KafkaStreams extends EventEmitter<Events> {
+  readonly config: ResolvedConfig;
+  readonly processId = randomUUID();
+  readonly #topology: Topology;
+  readonly #client: KafkaClient;
+  readonly #ownsCluster: EmbeddedKafkaCluster | undefined;
+  readonly #state: StateMachine<KafkaStreamsState>;
+  readonly #stateDir: string;
+  readonly #commitStepHook: KafkaStreamsOptions['commitStepHook'];
+  #admin: Admin | undefined;
+  #metadata: TopologyMetadata | undefined;
+  #threads: StreamThread[] = [];
+  #startedAt = 0;
+  #handler: (error: unknown) => StreamThreadExceptionResponse = () => 'SHUTDOWN_CLIENT';
+  #closing: Promise<void> | undefined;
+  #crashed = false;
+
+  constructor(topology: Topology, options: KafkaStreamsOptions) {
+    super();
+    topology.validate();
+    this.#topology = topology;
+    this.config = resolveConfig(options);
+    this.#commitStepHook = options.commitStepHook;
+    if (options.cluster && options.bootstrapServers) {
+      throw new ConfigError('Give either `cluster` (embedded) or `bootstrapServers` (a real Kafka cluster), not both.');
+    }
+    if (options.cluster) this.#client = options.cluster;
+    else if (options.bootstrapServers) {
+      const brokers = typeof options.bootstrapServers === 'string' ? options.bootstrapServers.split(',') : [...options.bootstrapServers];
+      this.#client = new KafkajsClient({ brokers, clientId: this.config.clientId, ...(options.kafkajs ?? {}) });
+    } else {
+      this.#ownsCluster = new EmbeddedKafkaCluster();
+      this.#client = this.#ownsCluster;
+    }
+    this.#stateDir = resolve(this.config.stateDir ?? join(tmpdir(), 'sluice', this.config.applicationId));
+    this.#state = new StateMachine('KafkaStreams', KAFKA_STREAMS_TRANSITIONS, 'CREATED', (next, prev) => this.emit('stateChange', next, prev));
+  }
+
+  get state(): KafkaStreamsState {
+    return this.#state.state;
+  }
+
+  /** The private embedded cluster of an app started without `cluster` and `bootstrapServers`. */
+  get embeddedCluster(): EmbeddedKafkaCluster | undefined {
+    return this.#ownsCluster ?? (this.#client instanceof EmbeddedKafkaCluster ? this.#client : undefined);
+  }
+
+  setUncaughtExceptionHandler(handler: (error: unknown) => StreamThreadExceptionResponse): void {
+    this.#state.require('set the uncaught exception handler', 'CREATED');
+    this.#handler = handler;
+  }
+
+  /** Creates internal topics, starts the stream threads and resolves once they are started (not yet RUNNING). */
+  async start(): Promise<void> {
+    this.#state.require('start', 'CREATED');
+    if (stateDirsInUse.has(this.#stateDir)) {
+      throw new ConfigError(
+        `stateDir '${this.#stateDir}' is used by another KafkaStreams instance in this process: give each instance its own stateDir.`,
+      );
+    }
+    stateDirsInUse.add(this.#stateDir);
+    this.#state.moveTo('REBALANCING');
+    try {
+      this.#admin = this.#client.admin(this);
+      this.#metadata = await prepareTopics(this.#topology, this.config.applicationId, this.#admin);
+    } catch (e) {
+      stateDirsInUse.delete(this.#stateDir);
+      this.#state.moveTo('PENDING_ERROR');
+      this.#state.moveTo('ERROR');
+      throw e;
+    }
+    this.#startedAt = Date.now();
+    for (let i = 0; i < this.config.numStreamThreads; i++) this.#startThread(i);
+  }
+
+  #startThread(index: number): StreamThread {
+    const thread = new StreamThread(
+      index,
+      this.#topology,
+      this.config,
+      this.#metadata!,
+      this.#client,
+      this.#admin!,
+      this.processId,
+      this,
+      join(this.#stateDir, `${index}`),
+      (t, e) => this.#onThreadError(t, e),
+      () => this.#updateState(),
+      this.#commitStepHook,
+    );
+    this.#threads.push(thread);
+    thread.start();
+    return thread;
+  }
+
+  #updateState(): void {
+    if (!this.#state.is('REBALANCING', 'RUNNING')) return;
+    const live = this.#threads.filter((t) => !t.state.is('DEAD', 'PENDING_SHUTDOWN'));
+    const running = live.length > 0 && live.every((t) => t.isRunningState);
+    const next = running ? 'RUNNING' : 'REBALANCING';
+    if (this.state !== next) this.#state.moveTo(next);
+  }
+
+  #onThreadError(thread: StreamThread, error: unknown): void {
+    if (this.#crashed || this.#closing) return;
+    this.config.logger.error(`Stream thread ${thread.index} failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.emit('error', error);
+    let response: StreamThreadExceptionResponse;
+    try {
+      response = this.#handler(error);
+    } catch {
+      response = 'SHUTDOWN_CLIENT';
+    }
+    if (response === 'REPLACE_THREAD') {
+      this.#threads = this.#threads.filter((t) => t !== thread);
+      void thread.join().finally(() => undefined);
+      // the failed thread's clients are abandoned (closed best effort) and a fresh one joins the group
+      void thread.consumer.close().catch(() => undefined);
+      void thread.producer.close().catch(() => undefined);
+      this.#startThread(thread.index);
+      this.#updateState();
+      return;
+    }
+    // SHUTDOWN_CLIENT (and SHUTDOWN_APPLICATION, which on one client means the same): stop in ERROR
+    if (this.#state.canMoveTo('PENDING_ERROR')) this.#state.moveTo('PENDING_ERROR');
+    void this.#stopThreads().then(() => {
+      if (this.#state.is('PENDING_ERROR')) this.#state.moveTo('ERROR');
+    });
+  }
+
+  async #stopThreads(): Promise<void> {
+    for (const t of this.#threads) t.requestStop();
+    for (const t of this.#threads) await t.join();
+  }
+
+  /** Commits, closes all tasks and leaves the group; resolves when done. */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closing = (async () => {
+      if (this.#state.canMoveTo('PENDING_SHUTDOWN')) this.#state.moveTo('PENDING_SHUTDOWN');
+      else if (this.#state.is('PENDING_ERROR')) await new Promise<void>((r) => this.once('stateChange', () => r()));
+      await this.#stopThreads();
+      await this.#admin?.close().catch(() => undefined);
+      await this.#ownsCluster?.close();
+      stateDirsInUse.delete(this.#stateDir);
+      if (this.#state.is('ERROR')) this.#state.moveTo('PENDING_SHUTDOWN');
+      if (this.#state.is('PENDING_SHUTDOWN')) this.#state.moveTo('NOT_RUNNING');
+    })();
+    return this.#closing;
+  }
+
+  /** Resolves when the instance reaches `state` (or rejects after `timeoutMs`). */
+  waitForState(state: KafkaStreamsState, timeoutMs = 30_000): Promise<void> {
+    if (this.state === state) return Promise.resolve();
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => {
+        this.off('stateChange', listener);
+        reject(new StreamsError(`KafkaStreams did not reach ${state} within ${timeoutMs} ms (state: ${this.state}).`, 'TIMEOUT'));
+      }, timeoutMs);
+      const listener = (next: KafkaStreamsState): void => {
+        if (next === state) {
+          clearTimeout(timer);
+          this.off('stateChange', listener);
+          resolvePromise();
+        }
+      };
+      this.on('stateChange', listener);
+    });
+  }
+
+  /** Interactive query over the local tasks' stores of that name. */
+  store<T>(params: StoreQueryParameters<T>): T {
+    if (!this.#state.is('RUNNING')) throw notQueryable(params.storeName, this.state);
+    if (!this.#topology.stores.has(params.storeName)) {
+      throw new InvalidStateStoreError(`Store '${params.storeName}' is not in this topology (stores: ${[...this.#topology.stores.keys()].join(', ') || 'none'}).`, { retriable: false });
+    }
+    const stores = (): KeyValueStore<any, any>[] => {
+      if (!this.#state.is('RUNNING')) throw notQueryable(params.storeName, this.state);
+      return this.#threads.flatMap((t) => t.tasks.runningTasks().flatMap((task) => (task.stores.has(params.storeName) ? [task.stores.get(params.storeName) as KeyValueStore<any, any>] : [])));
+    };
+    return new CompositeReadOnlyKeyValueStore(params.storeName, stores) as T;
+  }
+
+  /** Process and commit rates, latencies, drops, restoration and lag. */
+  async metrics(): Promise<StreamsMetrics> {
+    let processed = 0;
+    let skipped = 0;
+    let dropped = 0;
+    let commits = 0;
+    let commitMs = 0;
+    let processMs = 0;
+    let restored = 0;
+    const active: string[] = [];
+    const standby: string[] = [];
+    const lag: Record<string, number> = {};
+    const partitions: { task: string; topic: string; partition: number; next: number | undefined }[] = [];
+    for (const t of this.#threads) {
+      commits += t.metrics.commits;
+      commitMs += t.metrics.commitLatencyTotalMs;
+      processMs += t.metrics.processLatencyTotalMs;
+      restored += t.metrics.restoredRecords();
+      standby.push(...t.tasks.standby.keys());
+      for (const task of t.tasks.active.values()) {
+        active.push(task.id);
+        processed += task.metrics.processedRecords;
+        skipped += task.metrics.skippedRecords;
+        dropped += task.metrics.droppedLateRecords;
+        for (const tp of task.inputPartitions) {
+          partitions.push({ task: task.id, ...tp, next: t.consumer.position?.(tp) });
+        }
+      }
+    }
+    if (this.#admin && partitions.length) {
+      const ends = await this.#admin.listOffsets(partitions, 'latest').catch(() => new Map<string, number>());
+      for (const p of partitions) {
+        const end = ends.get(`${p.topic}:${p.partition}`);
+        if (end !== undefined) lag[p.task] = (lag[p.task] ?? 0) + Math.max(0, end - (p.next ?? end));
+      }
+    }
+    const elapsed = Math.max(1, Date.now() - this.#startedAt) / 1000;
+    return {
+      state: this.state,
+      processedRecords: processed,
+      processRate: processed / elapsed,
+      processLatencyAvgMs: processed ? processMs / processed : 0,
+      commits,
+      commitLatencyAvgMs: commits ? commitMs / commits : 0,
+      skippedRecords: skipped,
+      droppedLateRecords: dropped,
+      restoredRecords: restored,
+      lagPerTask: lag,
+      activeTasks: active,
+      standbyTasks: standby,
+    };
+  }
+
+  /** Called by EmbeddedKafkaCluster.crash: the process dies, nothing is cleaned up. */
+  [CRASH](): void {
+    this.#crashed = true;
+    for (const t of this.#threads) t.crash();
+    stateDirsInUse.delete(this.#stateDir);
+    this.removeAllListeners();
+  }
+
+  /** Threads, for tests and tools. */
+  get threads(): readonly StreamThread[] {
+    return this.#threads;
+  }
+
+  /** Rejects calls in the wrong state (e.g. start twice). */
+  static assertNotStarted(app: KafkaStreams): void {
+    if (app.state !== 'CREATED') throw new IllegalStateError('KafkaStreams was already started.');
+  }
+}

@@ -1,0 +1,105 @@
+import { tpKey, type Admin, type Consumer } from '../kafka/client.js';
+import type { StoreRestorer } from '../state/state-store.js';
+
+export interface ChangelogPartition {
+  readonly taskId: string;
+  readonly store: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly restorer: StoreRestorer;
+  /** Standby copies keep reading forever; active ones finish at the end offset. */
+  readonly standby: boolean;
+}
+
+/**
+ * Restores stores from their changelogs with one group-less consumer per thread (read_committed under
+ * exactly-once): from the store's checkpointed offset + 1 (or from scratch after a wipe) to the end offset
+ * seen when restoration started. Standby copies are kept warm by the same consumer.
+ */
+export class ChangelogReader {
+  readonly #partitions = new Map<string, ChangelogPartition & { end: number; next: number; done: boolean }>();
+  #assigned = '';
+  restoredRecords = 0;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly admin: Admin,
+  ) {}
+
+  /** Registers changelog partitions to restore; wipes stores that have no checkpoint to start from. */
+  async add(parts: readonly ChangelogPartition[]): Promise<void> {
+    if (!parts.length) return;
+    const ends = await this.admin.listOffsets(parts, 'latest');
+    for (const p of parts) {
+      const cp = p.restorer.checkpointedOffset();
+      if (cp === undefined) await p.restorer.wipe();
+      const next = cp === undefined ? 0 : cp + 1;
+      const end = ends.get(tpKey(p.topic, p.partition)) ?? 0;
+      this.#partitions.set(tpKey(p.topic, p.partition), { ...p, end, next, done: !p.standby && next >= end });
+    }
+    await this.#reassign();
+  }
+
+  /** Stop reading partitions of these tasks (closed, or standby promoted: re-added as active). */
+  async remove(taskIds: ReadonlySet<string>): Promise<void> {
+    for (const [k, p] of this.#partitions) if (taskIds.has(p.taskId)) this.#partitions.delete(k);
+    await this.#reassign();
+  }
+
+  /** Active partitions still restoring, per task. */
+  restoringTasks(): Set<string> {
+    const out = new Set<string>();
+    for (const p of this.#partitions.values()) if (!p.standby && !p.done) out.add(p.taskId);
+    return out;
+  }
+
+  hasWork(): boolean {
+    for (const p of this.#partitions.values()) if (p.standby || !p.done) return true;
+    return false;
+  }
+
+  /** One poll: apply what arrived; marks active partitions done at their end offset. */
+  async step(maxWaitMs: number): Promise<void> {
+    const reading = [...this.#partitions.values()].filter((p) => p.standby || !p.done);
+    if (!reading.length) return;
+    const records = await this.consumer.poll(maxWaitMs);
+    const batches = new Map<string, { key: Buffer; value: Buffer | null }[]>();
+    const last = new Map<string, number>();
+    for (const r of records) {
+      const k = tpKey(r.topic, r.partition);
+      const p = this.#partitions.get(k);
+      if (!p || r.offset < p.next) continue;
+      if (r.key === null) continue; // a changelog record always has a key; skip anything else
+      let b = batches.get(k);
+      if (!b) batches.set(k, (b = []));
+      b.push({ key: r.key, value: r.value });
+      last.set(k, r.offset);
+    }
+    for (const [k, batch] of batches) {
+      const p = this.#partitions.get(k)!;
+      await p.restorer.restore(batch, last.get(k)!);
+      p.next = last.get(k)! + 1;
+      this.restoredRecords += batch.length;
+    }
+    for (const [k, p] of this.#partitions) {
+      if (p.standby || p.done) continue;
+      const position = this.consumer.position?.({ topic: p.topic, partition: p.partition });
+      if (position !== undefined) p.next = Math.max(p.next, position);
+      if (p.next >= p.end || (records.length === 0 && position === undefined && !batches.has(k))) p.done = true;
+    }
+    await this.#reassign();
+  }
+
+  async #reassign(): Promise<void> {
+    const wanted = [...this.#partitions.values()].filter((p) => p.standby || !p.done);
+    const sig = wanted.map((p) => `${p.topic}:${p.partition}`).sort().join(',');
+    if (sig === this.#assigned) return;
+    this.#assigned = sig;
+    await this.consumer.assign(wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.next })));
+  }
+
+  async close(): Promise<void> {
+    this.#partitions.clear();
+    await this.consumer.close();
+  }
+}

@@ -1,0 +1,290 @@
+import type { ResolvedConfig } from '../config.js';
+import { TaskMigratedError } from '../errors.js';
+import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/client.js';
+import { PunctuationType } from '../processor/processor.js';
+import type { Topology } from '../topology/topology.js';
+import { asMigrated, commitTasks, type CommitStep } from './checkpoint.js';
+import type { TopologyMetadata } from './internal-topics.js';
+import { ProducerCollector } from './producer-collector.js';
+import { ChangelogReader } from './restorer.js';
+import { StateMachine } from './state-machine.js';
+import { StreamsAssignor, decodeAssignment } from './streams-assignor.js';
+import { TaskManager } from './task-manager.js';
+import type { StreamTask } from './stream-task.js';
+
+export type ThreadState = 'CREATED' | 'STARTING' | 'PARTITIONS_REVOKED' | 'PARTITIONS_ASSIGNED' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'DEAD';
+
+const THREAD_TRANSITIONS: Readonly<Record<ThreadState, readonly ThreadState[]>> = Object.freeze({
+  CREATED: ['STARTING', 'PENDING_SHUTDOWN', 'DEAD'],
+  STARTING: ['PARTITIONS_REVOKED', 'PARTITIONS_ASSIGNED', 'PENDING_SHUTDOWN', 'DEAD'],
+  PARTITIONS_REVOKED: ['PARTITIONS_ASSIGNED', 'PENDING_SHUTDOWN', 'DEAD'],
+  PARTITIONS_ASSIGNED: ['PARTITIONS_REVOKED', 'RUNNING', 'PENDING_SHUTDOWN', 'DEAD'],
+  RUNNING: ['PARTITIONS_REVOKED', 'PARTITIONS_ASSIGNED', 'PENDING_SHUTDOWN', 'DEAD'],
+  PENDING_SHUTDOWN: ['DEAD'],
+  DEAD: [],
+});
+
+export interface ThreadMetrics {
+  commits: number;
+  commitLatencyTotalMs: number;
+  processLatencyTotalMs: number;
+  restoredRecords(): number;
+}
+
+/** Backpressure: a task holding more than this many buffered records pauses its partitions. */
+const MAX_BUFFERED_PER_TASK = 10_000;
+/** Records processed per task per loop round (bounds latency of punctuation and commits). */
+const BATCH_PER_TASK = 1_000;
+
+/**
+ * One stream thread: a consumer in the group, a producer (transactional under exactly-once), a changelog
+ * reader, and the loop: poll -> restore -> process by timestamp -> punctuate -> commit every commitIntervalMs.
+ */
+export class StreamThread {
+  readonly state: StateMachine<ThreadState>;
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  readonly tasks: TaskManager;
+  readonly metrics: ThreadMetrics;
+  readonly #collector: ProducerCollector;
+  readonly #reader: ChangelogReader;
+  readonly #exactlyOnce: boolean;
+  #lastCommit = Date.now();
+  #stopRequested = false;
+  #crashed = false;
+  #paused = new Set<string>();
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    readonly index: number,
+    private readonly topology: Topology,
+    private readonly config: ResolvedConfig,
+    private readonly metadata: TopologyMetadata,
+    client: KafkaClient,
+    admin: Admin,
+    processId: string,
+    owner: object,
+    stateDir: string | undefined,
+    private readonly onError: (thread: StreamThread, error: unknown) => void,
+    private readonly onStateChange: () => void,
+    private readonly commitStepHook?: (step: CommitStep) => void | Promise<void>,
+  ) {
+    this.#exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
+    const clientId = `${config.clientId}-${processId}-StreamThread-${index}`;
+    this.state = new StateMachine(`StreamThread ${index}`, THREAD_TRANSITIONS, 'CREATED', () => this.onStateChange());
+    this.consumer = client.consumer(
+      {
+        groupId: config.applicationId,
+        clientId: `${clientId}-consumer`,
+        isolationLevel: this.#exactlyOnce ? 'read_committed' : 'read_uncommitted',
+        autoOffsetReset: 'earliest',
+        sessionTimeoutMs: config.sessionTimeoutMs,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        maxPollRecords: config.maxPollRecords,
+      },
+      owner,
+    );
+    this.producer = client.producer(
+      this.#exactlyOnce
+        ? { clientId: `${clientId}-producer`, transactionalId: `${config.applicationId}-${processId}-${index}`, idempotent: true }
+        : { clientId: `${clientId}-producer`, idempotent: true },
+      owner,
+    );
+    const restoreConsumer = client.consumer(
+      { clientId: `${clientId}-restore-consumer`, isolationLevel: this.#exactlyOnce ? 'read_committed' : 'read_uncommitted', maxPollRecords: 10_000 },
+      owner,
+    );
+    this.#reader = new ChangelogReader(restoreConsumer, admin);
+    this.#collector = new ProducerCollector(
+      this.producer,
+      (topic) => metadata.partitionCounts.get(topic),
+      config.productionExceptionHandler,
+      config.logger,
+      this.#exactlyOnce,
+    );
+    this.tasks = new TaskManager(topology, config, metadata, this.#collector, this.#reader, { now: () => Date.now() }, stateDir);
+    const reader = this.#reader;
+    this.metrics = { commits: 0, commitLatencyTotalMs: 0, processLatencyTotalMs: 0, restoredRecords: () => reader.restoredRecords };
+  }
+
+  start(): void {
+    this.state.moveTo('STARTING');
+    this.#loop = this.#run().catch((e) => {
+      if (!this.#crashed) this.onError(this, e);
+    });
+  }
+
+  /** Ask the loop to stop; `join` waits for it. The thread commits and closes its tasks cleanly. */
+  requestStop(): void {
+    this.#stopRequested = true;
+  }
+
+  async join(): Promise<void> {
+    await this.#loop;
+  }
+
+  /** The process died: stop at the next await without committing, flushing or leaving the group. */
+  crash(): void {
+    this.#crashed = true;
+    this.#stopRequested = true;
+  }
+
+  get isRunningState(): boolean {
+    return this.state.is('RUNNING');
+  }
+
+  async #run(): Promise<void> {
+    await this.producer.connect();
+    if (this.#exactlyOnce) {
+      await this.producer.initTransactions();
+      await this.producer.beginTransaction();
+    }
+    const sources = [...new Set([...this.metadata.sourceTopics.values()].flat())];
+    const assignor = new StreamsAssignor(() => this.metadata, () => this.tasks.ownedState(), this.config.numStandbyReplicas);
+    await this.consumer.subscribe(
+      sources,
+      {
+        onPartitionsRevoked: async () => {
+          if (this.#crashed) return;
+          this.#moveTo('PARTITIONS_REVOKED');
+          await this.#commitAll().catch(async (e) => {
+            if (asMigrated(e) instanceof TaskMigratedError) await this.#closeDirty();
+            else throw e;
+          });
+        },
+        onPartitionsAssigned: async (_partitions, userData) => {
+          if (this.#crashed) return;
+          this.#moveTo('PARTITIONS_ASSIGNED');
+          this.#paused.clear();
+          await this.tasks.handleAssignment(decodeAssignment(userData));
+        },
+        onPartitionsLost: async () => {
+          if (this.#crashed) return;
+          await this.#closeDirty();
+        },
+      },
+      assignor,
+    );
+    while (!this.#stopRequested) {
+      try {
+        await this.#round();
+      } catch (e) {
+        if (this.#crashed) return;
+        const err = asMigrated(e);
+        if (err instanceof TaskMigratedError) {
+          this.config.logger.warn(err.message);
+          await this.#closeDirty();
+          continue;
+        }
+        throw err;
+      }
+    }
+    if (this.#crashed) return;
+    await this.#shutdown();
+  }
+
+  async #round(): Promise<void> {
+    const restoring = this.#reader.hasWork() && this.#reader.restoringTasks().size > 0;
+    const hasBuffered = this.tasks.runningTasks().some((t) => t.bufferedRecords() > 0);
+    const records = await this.consumer.poll(restoring || hasBuffered ? 0 : this.config.pollMs);
+    if (this.#crashed) return;
+    for (const r of groupByPartition(records)) {
+      const task = this.tasks.taskForPartition(r[0]!.topic, r[0]!.partition);
+      if (task) task.addRecords(r);
+    }
+    if (this.#reader.hasWork()) await this.#reader.step(restoring ? 10 : 0);
+    await this.tasks.completeRestorations();
+    if (this.state.is('PARTITIONS_ASSIGNED') && this.#reader.restoringTasks().size === 0) this.#moveTo('RUNNING');
+    const started = Date.now();
+    for (const task of this.tasks.runningTasks()) {
+      for (let i = 0; i < BATCH_PER_TASK; i++) {
+        const r = task.processNext();
+        if (r === false) break;
+        if (r !== true && !(await r)) break;
+        if (this.#crashed) return;
+      }
+      const p = task.punctuate(PunctuationType.WALL_CLOCK_TIME, Date.now());
+      if (p) await p;
+    }
+    this.metrics.processLatencyTotalMs += Date.now() - started;
+    this.#applyBackpressure();
+    if (Date.now() - this.#lastCommit >= this.config.commitIntervalMs || this.tasks.runningTasks().some((t) => t.commitRequested)) {
+      await this.#commitAll();
+    }
+  }
+
+  #applyBackpressure(): void {
+    const pause: TopicPartition[] = [];
+    const resume: TopicPartition[] = [];
+    for (const task of this.tasks.runningTasks()) {
+      const full = task.bufferedRecords() > MAX_BUFFERED_PER_TASK;
+      const paused = this.#paused.has(task.id);
+      if (full && !paused) {
+        this.#paused.add(task.id);
+        pause.push(...task.inputPartitions);
+      } else if (!full && paused) {
+        this.#paused.delete(task.id);
+        resume.push(...task.inputPartitions);
+      }
+    }
+    if (pause.length) this.consumer.pause(pause);
+    if (resume.length) this.consumer.resume(resume);
+  }
+
+  async #commitAll(): Promise<void> {
+    const tasks: StreamTask[] = this.tasks.runningTasks();
+    const ms = await commitTasks(tasks, {
+      producer: this.producer,
+      consumer: this.consumer,
+      collector: this.#collector,
+      exactlyOnce: this.#exactlyOnce,
+      changelogTopic: (store) => this.metadata.changelogs.get(store),
+      onStep: this.commitStepHook,
+    });
+    this.#lastCommit = Date.now();
+    this.metrics.commits++;
+    this.metrics.commitLatencyTotalMs += ms;
+  }
+
+  /** Fenced or lost: drop uncommitted work; the consumer rejoins on its next poll. */
+  async #closeDirty(): Promise<void> {
+    await this.tasks.closeAll(false);
+    if (this.#exactlyOnce) {
+      await this.producer.abortTransaction().catch(() => undefined);
+      // a fenced producer cannot continue; a fresh initTransactions bumps the epoch again for this thread
+      await this.producer.initTransactions().catch(() => undefined);
+      await this.producer.beginTransaction().catch(() => undefined);
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#moveTo('PENDING_SHUTDOWN');
+    try {
+      await this.#commitAll();
+      await this.tasks.closeAll(true);
+    } catch (e) {
+      await this.tasks.closeAll(false).catch(() => undefined);
+      throw e;
+    } finally {
+      await this.consumer.close().catch(() => undefined);
+      await this.producer.close().catch(() => undefined);
+      await this.#reader.close().catch(() => undefined);
+      this.#moveTo('DEAD');
+    }
+  }
+
+  #moveTo(next: ThreadState): void {
+    if (this.state.state !== next && this.state.canMoveTo(next)) this.state.moveTo(next);
+  }
+}
+
+function groupByPartition<T extends { topic: string; partition: number }>(records: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const r of records) {
+    const k = `${r.topic}:${r.partition}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  return [...groups.values()];
+}

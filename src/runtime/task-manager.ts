@@ -1,0 +1,124 @@
+import type { ResolvedConfig } from '../config.js';
+import type { Topology } from '../topology/topology.js';
+import { join } from 'node:path';
+import type { TopologyMetadata } from './internal-topics.js';
+import type { RecordCollector } from './record-collector.js';
+import type { ChangelogPartition, ChangelogReader } from './restorer.js';
+import { StreamTask, type Clock } from './stream-task.js';
+import { parseTaskId, type TaskAssignment } from './streams-assignor.js';
+
+/**
+ * Owns a thread's tasks: creates them on assignment, registers their stores with the changelog reader,
+ * promotes standbys, completes restoration, and closes tasks cleanly or dirty.
+ */
+export class TaskManager {
+  readonly active = new Map<string, StreamTask>();
+  readonly standby = new Map<string, StreamTask>();
+  readonly #byPartition = new Map<string, StreamTask>();
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly config: ResolvedConfig,
+    private readonly metadata: TopologyMetadata,
+    private readonly collector: RecordCollector,
+    private readonly reader: ChangelogReader,
+    private readonly clock: Clock,
+    private readonly stateDir: string | undefined,
+  ) {}
+
+  taskForPartition(topic: string, partition: number): StreamTask | undefined {
+    return this.#byPartition.get(`${topic}:${partition}`);
+  }
+
+  ownedState(): TaskAssignment {
+    return { active: [...this.active.keys()], standby: [...this.standby.keys()] };
+  }
+
+  /** Apply a new assignment; tasks that stay are kept as they are (they were committed on revocation). */
+  async handleAssignment(assignment: TaskAssignment): Promise<void> {
+    const wantActive = new Set(assignment.active);
+    const wantStandby = new Set(assignment.standby);
+    const leaving = new Set<string>();
+    for (const [id, task] of this.active) if (!wantActive.has(id)) leaving.add(id), await this.#close(task, true), this.active.delete(id);
+    for (const [id, task] of this.standby) {
+      if (wantStandby.has(id)) continue;
+      if (wantActive.has(id)) continue; // promoted below
+      leaving.add(id);
+      await this.#close(task, true);
+      this.standby.delete(id);
+    }
+    const promoted = [...this.standby.keys()].filter((id) => wantActive.has(id));
+    await this.reader.remove(new Set([...leaving, ...promoted]));
+    const toRestore: ChangelogPartition[] = [];
+    for (const id of promoted) {
+      const task = this.standby.get(id)!;
+      this.standby.delete(id);
+      this.active.set(id, task);
+      toRestore.push(...this.#changelogs(task, false));
+    }
+    for (const id of wantActive) {
+      if (this.active.has(id)) continue;
+      const task = await this.#create(id);
+      this.active.set(id, task);
+      toRestore.push(...this.#changelogs(task, false));
+    }
+    for (const id of wantStandby) {
+      if (this.standby.has(id) || this.active.has(id)) continue;
+      const task = await this.#create(id);
+      this.standby.set(id, task);
+      toRestore.push(...this.#changelogs(task, true));
+    }
+    this.#byPartition.clear();
+    for (const task of this.active.values()) for (const tp of task.inputPartitions) this.#byPartition.set(`${tp.topic}:${tp.partition}`, task);
+    await this.reader.add(toRestore);
+  }
+
+  /** Move tasks whose restoration finished to RUNNING. */
+  async completeRestorations(): Promise<void> {
+    const restoring = this.reader.restoringTasks();
+    for (const [id, task] of this.active) {
+      if (task.state === 'RESTORING' && !restoring.has(id)) await task.completeRestoration();
+    }
+  }
+
+  runningTasks(): StreamTask[] {
+    return [...this.active.values()].filter((t) => t.state === 'RUNNING');
+  }
+
+  /** Close everything; dirty = drop uncommitted state (crash-like, after fencing). */
+  async closeAll(clean: boolean): Promise<void> {
+    await this.reader.remove(new Set([...this.active.keys(), ...this.standby.keys()]));
+    for (const t of [...this.active.values(), ...this.standby.values()]) await this.#close(t, clean);
+    this.active.clear();
+    this.standby.clear();
+    this.#byPartition.clear();
+  }
+
+  async #create(id: string): Promise<StreamTask> {
+    const { subtopology, partition } = parseTaskId(id);
+    const sub = this.topology.subtopologies().find((s) => s.id === subtopology)!;
+    const task = new StreamTask(sub, partition, this.topology, {
+      config: this.config,
+      collector: this.collector,
+      clock: this.clock,
+      topicName: this.metadata.topicName,
+      stateDir: this.stateDir === undefined ? undefined : join(this.stateDir, id),
+    });
+    await task.initializeStores();
+    return task;
+  }
+
+  #changelogs(task: StreamTask, standby: boolean): ChangelogPartition[] {
+    const out: ChangelogPartition[] = [];
+    for (const [store, restorer] of task.restorers) {
+      const topic = this.metadata.changelogs.get(store);
+      if (topic) out.push({ taskId: task.id, store, topic, partition: task.partition, restorer, standby });
+    }
+    return out;
+  }
+
+  async #close(task: StreamTask, clean: boolean): Promise<void> {
+    if (!clean) for (const r of task.restorers.values()) r.abortUncommitted();
+    await task.close(clean);
+  }
+}
