@@ -1,6 +1,7 @@
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from '../config.js';
 import { IllegalStateError, StreamsError } from '../errors.js';
 import type { ConsumedRecord } from '../kafka/client.js';
+import { join } from 'node:path';
 import { PunctuationType } from '../processor/processor.js';
 import { EMPTY_HEADERS, isPromise, type Headers, type MaybePromise } from '../processor/record.js';
 import { StreamTask } from '../runtime/stream-task.js';
@@ -44,7 +45,8 @@ export class TopologyTestDriver {
         collector: this.#collector,
         clock,
         topicName,
-        stateDir: undefined,
+        // persistent (RocksDB) stores run for real when the config names a state directory
+        stateDir: this.#config.stateDir === undefined ? undefined : join(this.#config.stateDir, `${sub.id}_0`),
       });
       this.#tasks.push(task);
       for (const t of sub.sourceTopics) this.#taskByTopic.set(topicName(t), task);
@@ -103,6 +105,8 @@ export class TopologyTestDriver {
   async #commit(): Promise<void> {
     for (const task of this.#tasks) {
       await task.flushState();
+      // persist the stores' writes (the real runtime does this in checkpoint.ts after the changelog sends)
+      for (const restorer of task.restorers.values()) await restorer.commit(undefined);
       task.markCommitted();
     }
   }

@@ -134,7 +134,9 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   split(named?: Named): BranchedKStream<K, V> {
-    return new BranchedKStreamImpl(this, nameOf(named, this.builder, Prefix.BRANCH), named?.name ?? '');
+    const splitter = nameOf(named, this.builder, Prefix.BRANCH);
+    // map keys are the branch node names (splitter name + branch name or index), as in Kafka Streams' code
+    return new BranchedKStreamImpl(this, splitter, splitter);
   }
 
   repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V> {

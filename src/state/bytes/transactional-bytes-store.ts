@@ -137,8 +137,22 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
   }
 
   approximateNumEntries(): MaybePromise<number> {
-    const base = this.#engineOrThrow().approximateNumEntries();
-    return base.then((n) => Math.max(0, n + [...this.#overlay.values()].filter((e) => e.value !== null).length));
+    const engine = this.#engineOrThrow();
+    const overlay = [...this.#overlay.values()];
+    // an overlay write only changes the count when it adds a key the engine lacks or deletes one it has
+    const adjust = (n: number, inEngine: readonly (Buffer | undefined)[]): number => {
+      for (let i = 0; i < overlay.length; i++) {
+        const present = inEngine[i] !== undefined;
+        if (overlay[i]!.value !== null && !present) n++;
+        else if (overlay[i]!.value === null && present) n--;
+      }
+      return Math.max(0, n);
+    };
+    const sync = this.#sync;
+    if (sync) {
+      return engine.approximateNumEntries().then((n) => adjust(n, overlay.map((e) => sync.getSync(e.key))));
+    }
+    return Promise.all([engine.approximateNumEntries(), overlay.length ? engine.multiGet(overlay.map((e) => e.key)) : []]).then(([n, v]) => adjust(n, v));
   }
 
   commit(changelogOffset: number | undefined): MaybePromise<void> {

@@ -37,14 +37,18 @@ function sizeOf(value: unknown): number {
 export class RecordCache<K, V> {
   readonly #lru: LRUCache<string, CacheEntry<K, V>>;
   readonly #dirty = new Set<string>();
+  readonly #onEvictDirty: (entry: CacheEntry<K, V>) => void;
 
   constructor(maxBytes: number, onEvictDirty: (entry: CacheEntry<K, V>) => void) {
+    this.#onEvictDirty = onEvictDirty;
     this.#lru = new LRUCache<string, CacheEntry<K, V>>({
       maxSize: Math.max(1024, maxBytes),
       sizeCalculation: (e) => 96 + sizeOf(e.key) + (e.keyBytes?.length ?? 0) + sizeOf(e.value),
       noDisposeOnSet: true,
       dispose: (entry, cacheKey, reason) => {
-        if (reason === 'evict' && entry.dirty) {
+        // 'evict': pushed out by the size bound; 'set': an entry too large for the cache was refused and the
+        // previous entry of its key removed. Either way a dirty value must be written down, never dropped.
+        if ((reason === 'evict' || reason === 'set') && entry.dirty && this.#dirty.has(cacheKey)) {
           this.#dirty.delete(cacheKey);
           onEvictDirty(entry);
         }
@@ -58,27 +62,38 @@ export class RecordCache<K, V> {
 
   /** A value read from the store below: clean. */
   putClean(cacheKey: string, key: K, keyBytes: Buffer | undefined, value: V | null): void {
+    // a read that completes after a write of the same key must not overwrite the newer, dirty value
+    if (this.#lru.peek(cacheKey)?.dirty) return;
     this.#lru.set(cacheKey, { key, keyBytes, value, dirty: false, old: value, oldKnown: true, timestamp: -1 });
   }
 
   putDirty(cacheKey: string, key: K, keyBytes: Buffer | undefined, value: V | null, timestamp: number): void {
     const existing = this.#lru.get(cacheKey);
+    let entry: CacheEntry<K, V>;
     if (existing) {
-      if (!existing.dirty) {
-        existing.old = existing.value;
-        existing.oldKnown = true;
-        existing.dirty = true;
-        this.#dirty.add(cacheKey);
-      }
-      existing.value = value;
-      existing.timestamp = timestamp;
-      if (keyBytes && !existing.keyBytes) existing.keyBytes = keyBytes;
-      // re-set so the size bound sees the new value size
-      this.#lru.set(cacheKey, existing);
-      return;
+      // a NEW entry object: lru-cache only recomputes the size (and enforces the bound) when the value changes
+      entry = {
+        key: existing.key,
+        keyBytes: existing.keyBytes ?? keyBytes,
+        value,
+        dirty: true,
+        old: existing.dirty ? existing.old : existing.value,
+        oldKnown: existing.dirty ? existing.oldKnown : true,
+        timestamp,
+      };
+      // the replaced object is no longer this key's dirty entry (a dispose of it must not write it down)
+      existing.dirty = false;
+    } else {
+      entry = { key, keyBytes, value, dirty: true, old: null, oldKnown: false, timestamp };
     }
+    this.#dirty.delete(cacheKey);
     this.#dirty.add(cacheKey);
-    this.#lru.set(cacheKey, { key, keyBytes, value, dirty: true, old: null, oldKnown: false, timestamp });
+    this.#lru.set(cacheKey, entry);
+    if (this.#lru.peek(cacheKey) !== entry) {
+      // larger than the whole cache: lru-cache refused it, so write it down at once
+      this.#dirty.delete(cacheKey);
+      this.#onEvictDirty(entry);
+    }
   }
 
   /** Dirty entries in dirty order; they are marked clean (their value becomes the persisted one). */

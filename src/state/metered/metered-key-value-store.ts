@@ -133,13 +133,15 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   approximateNumEntries(): MaybePromise<number> {
-    this.#writeThroughDirty();
+    const w = this.#writeThroughDirty();
+    if (w) return w.then(() => this.inner.approximateNumEntries());
     return this.inner.approximateNumEntries();
   }
 
   async *#scan(options: RangeOptions): AsyncIterable<KeyValue<K, V>> {
     // dirty cached values go down first (still dirty for forwarding) so the scan sees them
-    this.#writeThroughDirty();
+    const w = this.#writeThroughDirty();
+    if (w) await w;
     for await (const [k, v] of this.inner.range(options)) {
       let key: K;
       try {
@@ -251,13 +253,33 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     }
   }
 
-  #writeThroughDirty(): void {
+  #writeThroughDirty(): Promise<void> | undefined {
     const cache = this.#cache;
     if (!cache || cache.dirtyCount === 0) return;
+    const pending: Promise<void>[] = [];
+    const writeDown = (e: CacheEntry<K, V>, kb: Buffer): void => {
+      this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+    };
     for (const e of cache.dirtyEntries()) {
       const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
-      this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+      if (!e.oldKnown && this.#listener) {
+        // the flush will forward the value this write replaced: read it before overwriting it below
+        const prev = this.inner.get(kb);
+        const remember = (p: Buffer | undefined): void => {
+          if (!e.oldKnown) {
+            e.old = p === undefined ? null : this.#deserializeValue(p, e.key);
+            e.oldKnown = true;
+          }
+        };
+        if (isPromise(prev)) {
+          pending.push(prev.then((p) => (remember(p), writeDown(e, kb))));
+          continue;
+        }
+        remember(prev);
+      }
+      writeDown(e, kb);
     }
+    return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
   }
 
   #keyBytes(key: K): Buffer {
