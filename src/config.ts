@@ -60,6 +60,13 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+/** The default: problems (warnings, errors) reach stderr, routine information does not. */
+export const warningsLogger: Logger = {
+  info() {},
+  warn: (m, e) => console.warn(`[sluice] ${m}`, e ?? ''),
+  error: (m, e) => console.error(`[sluice] ${m}`, e ?? ''),
+};
+
 export const consoleLogger: Logger = {
   info: (m, e) => console.info(`[sluice] ${m}`, e ?? ''),
   warn: (m, e) => console.warn(`[sluice] ${m}`, e ?? ''),
@@ -124,6 +131,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs ?? CONFIG_DEFAULTS.sessionTimeoutMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? CONFIG_DEFAULTS.heartbeatIntervalMs,
     pollMs: config.pollMs ?? CONFIG_DEFAULTS.pollMs,
-    logger: config.logger ?? silentLogger,
+    logger: config.logger ?? warningsLogger,
   };
 }

@@ -45,6 +45,8 @@ type Events = { stateChange: [next: KafkaStreamsState, prev: KafkaStreamsState];
 
 /** State directories in use by live instances of this process: two instances must not share one. */
 const stateDirsInUse = new Set<string>();
+/** State directories of crashed instances whose store files are still being released. */
+const stateDirReleases = new Map<string, Promise<void>>();
 
 /**
  * A Kafka Streams application instance: runs a topology on Kafka (or on the embedded cluster) with
@@ -105,6 +107,10 @@ export class KafkaStreams extends EventEmitter<Events> {
   /** Creates internal topics, starts the stream threads and resolves once they are started (not yet RUNNING). */
   async start(): Promise<void> {
     this.#state.require('start', 'CREATED');
+    // a crashed instance on this directory first has to let go of its store files (the OS would, at once)
+    const releasing = stateDirReleases.get(this.#stateDir);
+    if (releasing) await releasing;
+    this.#state.require('start', 'CREATED');
     if (stateDirsInUse.has(this.#stateDir)) {
       throw new ConfigError(
         `stateDir '${this.#stateDir}' is used by another KafkaStreams instance in this process: give each instance its own stateDir.`,
@@ -156,7 +162,8 @@ export class KafkaStreams extends EventEmitter<Events> {
   #onThreadError(thread: StreamThread, error: unknown): void {
     if (this.#crashed || this.#closing) return;
     this.config.logger.error(`Stream thread ${thread.index} failed: ${error instanceof Error ? error.message : String(error)}`);
-    this.emit('error', error);
+    // an 'error' event without a listener would throw here (EventEmitter) and the handler below would never run
+    if (this.listenerCount('error') > 0) this.emit('error', error);
     let response: StreamThreadExceptionResponse;
     try {
       response = this.#handler(error);
@@ -289,8 +296,16 @@ export class KafkaStreams extends EventEmitter<Events> {
   /** Called by EmbeddedKafkaCluster.crash: the process dies, nothing is cleaned up. */
   [CRASH](): void {
     this.#crashed = true;
-    for (const t of this.#threads) t.crash();
-    stateDirsInUse.delete(this.#stateDir);
+    const dir = this.#stateDir;
+    const released = Promise.all(this.#threads.map((t) => t.crash())).then(
+      () => undefined,
+      () => undefined,
+    );
+    stateDirReleases.set(dir, released);
+    void released.then(() => {
+      if (stateDirReleases.get(dir) === released) stateDirReleases.delete(dir);
+      stateDirsInUse.delete(dir);
+    });
     this.removeAllListeners();
   }
 

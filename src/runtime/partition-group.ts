@@ -42,6 +42,16 @@ export class PartitionGroup {
     return r;
   }
 
+  /** Up to `max` buffered records, without removing them (for prefetching store keys). */
+  peek(max: number): ConsumedRecord[] {
+    const out: ConsumedRecord[] = [];
+    for (const q of this.#queues.values()) {
+      for (let i = q.head; i < q.records.length && out.length < max; i++) out.push(q.records[i]!);
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
   /** Drop everything buffered (task closed dirty or partitions revoked). */
   clear(): void {
     this.#queues.clear();

@@ -19,6 +19,10 @@ import { StateMachine } from './state-machine.js';
 import { TASK_TRANSITIONS, type TaskState } from './task-state.js';
 import { TaskMetrics } from './task-metrics.js';
 
+interface Prefetcher {
+  prefetch(keys: readonly unknown[]): MaybePromise<void>;
+}
+
 export interface Clock {
   now(): number;
 }
@@ -113,6 +117,28 @@ export class StreamTask implements TaskServices {
     this.#state.moveTo('CLOSED');
   }
 
+  /**
+   * The process died (embedded-cluster crash): drop everything uncommitted and release the store files (a dead
+   * process's locks are released by the OS) without running processor code or committing. Every store is marked
+   * closed synchronously, so a zombie loop still in flight can no longer persist anything.
+   */
+  abandon(): Promise<void> {
+    const closing: Promise<unknown>[] = [];
+    this.#queue.clear();
+    for (const r of this.restorers.values()) r.abortUncommitted();
+    for (const store of this.stores.values()) {
+      if (!store.isOpen()) continue;
+      try {
+        const r = store.close();
+        if (r !== undefined && isPromise(r)) closing.push(r.catch(() => undefined));
+      } catch {
+        // closing a dead process's store is best effort
+      }
+    }
+    if (!this.#state.is('CLOSED')) this.#state.moveTo('CLOSED');
+    return Promise.all(closing).then(() => undefined);
+  }
+
   // ---------------------------------------------------------------- processing
 
   /** Queue records fetched by the consumer (stream thread path). */
@@ -130,6 +156,40 @@ export class StreamTask implements TaskServices {
     if (!raw) return false;
     const r = this.processRecord(raw);
     return r === undefined ? true : r.then(() => true);
+  }
+
+  /**
+   * Warm store caches for the next buffered records: a source's direct child that keys its store by the record
+   * key (aggregations, table sources) gets the keys in one multi-get, so a RocksDB store answers the batch
+   * from memory instead of one awaited read per record.
+   */
+  prefetch(max: number): MaybePromise<void> {
+    const raws = this.#queue.peek(max);
+    if (raws.length === 0) return;
+    const byNode = new Map<Prefetcher, unknown[]>();
+    for (const raw of raws) {
+      const source = this.#sources.get(raw.topic);
+      if (!source) continue;
+      for (const child of source.children) {
+        const p = (child as ProcessorNode).processor as Partial<Prefetcher> | undefined;
+        if (!p || typeof p.prefetch !== 'function') continue;
+        let key: unknown;
+        try {
+          key = source.keySerde.deserialize(raw.topic, raw.key);
+        } catch {
+          continue; // the error surfaces when the record is processed
+        }
+        let keys = byNode.get(p as Prefetcher);
+        if (!keys) byNode.set(p as Prefetcher, (keys = []));
+        keys.push(key);
+      }
+    }
+    let chain: Promise<void> | undefined;
+    for (const [p, keys] of byNode) {
+      const r = p.prefetch(keys);
+      if (r !== undefined && isPromise(r)) chain = chain ? chain.then(() => r) : r;
+    }
+    return chain;
   }
 
   /** Process one record to completion: deserialize, run the nodes, punctuate on stream time. */

@@ -53,6 +53,7 @@ export class StreamThread {
   #stopRequested = false;
   #crashed = false;
   #paused = new Set<string>();
+  #flushedAt = 0;
   #loop: Promise<void> | undefined;
 
   constructor(
@@ -123,10 +124,14 @@ export class StreamThread {
     await this.#loop;
   }
 
-  /** The process died: stop at the next await without committing, flushing or leaving the group. */
-  crash(): void {
+  /**
+   * The process died: stop at the next await without committing, flushing or leaving the group. Resolves once the
+   * tasks' store files are released (what the OS does for a dead process), so a new instance can open them.
+   */
+  crash(): Promise<void> {
     this.#crashed = true;
     this.#stopRequested = true;
+    return this.tasks.abandon();
   }
 
   get isRunningState(): boolean {
@@ -197,6 +202,8 @@ export class StreamThread {
     if (this.state.is('PARTITIONS_ASSIGNED') && this.#reader.restoringTasks().size === 0) this.#moveTo('RUNNING');
     const started = Date.now();
     for (const task of this.tasks.runningTasks()) {
+      const warm = task.prefetch(BATCH_PER_TASK);
+      if (warm) await warm;
       for (let i = 0; i < BATCH_PER_TASK; i++) {
         const r = task.processNext();
         if (r === false) break;
@@ -208,6 +215,12 @@ export class StreamThread {
     }
     this.metrics.processLatencyTotalMs += Date.now() - started;
     this.#applyBackpressure();
+    // hand buffered output to the brokers every round (Kafka's linger), not only at commit: downstream
+    // sub-topologies read repartition topics without waiting for the commit interval under at-least-once
+    if (this.#collector.sent > this.#flushedAt) {
+      this.#flushedAt = this.#collector.sent;
+      await this.#collector.flush();
+    }
     if (Date.now() - this.#lastCommit >= this.config.commitIntervalMs || this.tasks.runningTasks().some((t) => t.commitRequested)) {
       await this.#commitAll();
     }

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config.js';
+import { IllegalStateError } from '../errors.js';
 import type { Topology } from '../topology/topology.js';
 import { join } from 'node:path';
 import type { TopologyMetadata } from './internal-topics.js';
@@ -15,6 +16,7 @@ export class TaskManager {
   readonly active = new Map<string, StreamTask>();
   readonly standby = new Map<string, StreamTask>();
   readonly #byPartition = new Map<string, StreamTask>();
+  #abandoned = false;
 
   constructor(
     private readonly topology: Topology,
@@ -94,6 +96,16 @@ export class TaskManager {
     this.#byPartition.clear();
   }
 
+  /**
+   * The process died: release every task's store files without committing (see StreamTask.abandon). Tasks a
+   * zombie callback creates afterwards are released at once.
+   */
+  abandon(): Promise<void> {
+    this.#abandoned = true;
+    const tasks = [...this.active.values(), ...this.standby.values()];
+    return Promise.all(tasks.map((t) => t.abandon())).then(() => undefined);
+  }
+
   async #create(id: string): Promise<StreamTask> {
     const { subtopology, partition } = parseTaskId(id);
     const sub = this.topology.subtopologies().find((s) => s.id === subtopology)!;
@@ -105,6 +117,10 @@ export class TaskManager {
       stateDir: this.stateDir === undefined ? undefined : join(this.stateDir, id),
     });
     await task.initializeStores();
+    if (this.#abandoned) {
+      await task.abandon();
+      throw new IllegalStateError(`Task ${id} was created after its instance crashed.`);
+    }
     return task;
   }
 

@@ -1,4 +1,4 @@
-import { resolveConfig, type ResolvedConfig, type StreamsConfig } from '../config.js';
+import { resolveConfig, silentLogger, type ResolvedConfig, type StreamsConfig } from '../config.js';
 import { IllegalStateError, StreamsError } from '../errors.js';
 import type { ConsumedRecord } from '../kafka/client.js';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ export class TopologyTestDriver {
 
   constructor(topology: Topology, config: TestDriverConfig = {}, initialWallClockTimeMs?: number) {
     topology.validate();
-    this.#config = resolveConfig({ applicationId: 'test-driver', cacheMaxBytesBuffering: 0, ...config } as StreamsConfig);
+    this.#config = resolveConfig({ applicationId: 'test-driver', cacheMaxBytesBuffering: 0, logger: silentLogger, ...config } as StreamsConfig);
     this.#wallClock = initialWallClockTimeMs ?? Date.now();
     const appId = this.#config.applicationId;
     const topicName = (name: string): string => (topology.internalTopics.has(name) ? `${appId}-${name}` : name);
@@ -133,6 +133,10 @@ export class TopologyTestDriver {
   }
 
   getStateStore<S extends StateStore = StateStore>(name: string): S | undefined {
+    if (this.#ready && this.#tasks.some((t) => t.subtopology.stores.includes(name))) {
+      // stores open asynchronously: until they are, hand out a view whose calls wait for them
+      return deferredStore(this.#ready, () => this.getStateStore(name)) as S;
+    }
     for (const t of this.#tasks) {
       const s = t.stores.get(name);
       if (s) return s as S;
@@ -177,4 +181,32 @@ export class TopologyTestDriver {
     for (const t of this.#tasks) await t.close();
     this.#closed = true;
   }
+}
+
+/**
+ * A store view for the time before the driver finished opening its stores: every method call waits for them and
+ * answers with a value that is both awaitable (get, approximateNumEntries, ...) and async-iterable (range, all, ...).
+ */
+function deferredStore(ready: Promise<void>, resolve: () => StateStore | undefined): StateStore {
+  const call = async (prop: string | symbol, args: unknown[]): Promise<unknown> => {
+    await ready;
+    const store = resolve() as unknown as Record<string | symbol, unknown> | undefined;
+    const member = store?.[prop];
+    if (typeof member !== 'function') throw new IllegalStateError(`The state store has no method '${String(prop)}'.`);
+    return (member as (...a: unknown[]) => unknown).apply(store, args);
+  };
+  return new Proxy({} as StateStore, {
+    get(_target, prop) {
+      if (prop === 'then') return undefined; // the view itself is not a Promise
+      return (...args: unknown[]) => {
+        const result = call(prop, args);
+        return {
+          then: (onOk?: (v: unknown) => unknown, onErr?: (e: unknown) => unknown) => result.then(onOk, onErr),
+          async *[Symbol.asyncIterator]() {
+            yield* (await result) as AsyncIterable<unknown>;
+          },
+        };
+      };
+    },
+  });
 }

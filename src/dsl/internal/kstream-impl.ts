@@ -207,7 +207,12 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const name = named?.name ?? b.newProcessorName(Prefix.TOTABLE);
     // a changed key must be repartitioned so every key's updates land in one task
     const parent = this.props.repartitionRequired
-      ? this.repartitionThrough(mat.storeName, { keySerde: this.props.keySerde, valueSerde: this.props.valueSerde, filterNullKeys: true }).props.name
+      ? // as Kafka Streams: the Materialized serdes, when given, also serialize the repartition topic
+        this.repartitionThrough(mat.storeName, {
+          keySerde: materialized?.keySerde ?? this.props.keySerde,
+          valueSerde: materialized?.valueSerde ?? this.props.valueSerde,
+          filterNullKeys: true,
+        }).props.name
       : this.props.name;
     b.add({ kind: 'processor', name, parents: [parent], supplier: tableSourceSupplier<K, V>(mat.storeName), stores: [mat.storeName] });
     b.add({ kind: 'store', builder: mat.storeBuilder, processors: [name] });

@@ -12,6 +12,18 @@ import { causeChain, mapKafkaError, wrapKafka } from './error-mapping.js';
 export class KafkajsAdmin implements Admin {
   private readonly admin: KafkajsAdminClient;
   private connected: Promise<void> | undefined;
+  /**
+   * Calls run one at a time: kafkajs' admin keeps one metadata cache per client, and concurrent calls for
+   * different topics (a metrics lag query while the changelog reader lists offsets) can leave a topic out of it,
+   * so fetchTopicOffsets fails with "Cannot destructure property 'partitions' of 'high.pop(...)'".
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(kafka: Kafka) {
     this.admin = kafka.admin();
@@ -26,7 +38,11 @@ export class KafkajsAdmin implements Admin {
     return this.admin;
   }
 
-  async createTopics(topics: readonly NewTopic[]): Promise<void> {
+  createTopics(topics: readonly NewTopic[]): Promise<void> {
+    return this.exclusive(() => this.createTopicsNow(topics));
+  }
+
+  private async createTopicsNow(topics: readonly NewTopic[]): Promise<void> {
     if (topics.length === 0) return;
     const admin = await this.connect();
     const existing = new Set(await wrapKafka('Listing topics', () => admin.listTopics()));
@@ -65,7 +81,11 @@ export class KafkajsAdmin implements Admin {
     return names.filter((n) => !existing.has(n));
   }
 
-  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    return this.exclusive(() => this.partitionCountsNow(topics));
+  }
+
+  private async partitionCountsNow(topics: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
     const admin = await this.connect();
@@ -78,17 +98,25 @@ export class KafkajsAdmin implements Admin {
     return out;
   }
 
-  async listTopics(): Promise<string[]> {
-    const admin = await this.connect();
-    return wrapKafka('Listing topics', () => admin.listTopics());
+  listTopics(): Promise<string[]> {
+    return this.exclusive(async () => {
+      const admin = await this.connect();
+      return wrapKafka('Listing topics', () => admin.listTopics());
+    });
   }
 
-  async listOffsets(partitions: readonly TopicPartition[], which: 'earliest' | 'latest'): Promise<Map<string, number>> {
+  listOffsets(partitions: readonly TopicPartition[], which: 'earliest' | 'latest'): Promise<Map<string, number>> {
+    return this.exclusive(() => this.listOffsetsNow(partitions, which));
+  }
+
+  private async listOffsetsNow(partitions: readonly TopicPartition[], which: 'earliest' | 'latest'): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (partitions.length === 0) return out;
     const admin = await this.connect();
     const topics = [...new Set(partitions.map((p) => p.topic))];
     const wanted = new Set(partitions.map((p) => tpKey(p.topic, p.partition)));
+    // Metadata of every topic first, in one refresh: the per-topic calls below then find it in the cache.
+    await wrapKafka('Fetching topic metadata', () => admin.fetchTopicMetadata({ topics }));
     // One request pair per topic, in parallel (kafkajs fetches high and low watermarks together).
     const results = await Promise.all(
       topics.map((topic) => wrapKafka(`Listing offsets of '${topic}'`, () => admin.fetchTopicOffsets(topic)).then((r) => ({ topic, r }))),

@@ -58,8 +58,9 @@ export class KafkajsProducer implements Producer {
       maxInFlightRequests: this.transactional || options.idempotent ? 1 : undefined,
       ...(options.transactionalId !== undefined ? { transactionalId: options.transactionalId } : {}),
       ...(options.transactionTimeoutMs !== undefined ? { transactionTimeout: options.transactionTimeoutMs } : {}),
-      // The idempotent producer insists on unlimited retries; the client's retry options apply otherwise.
-      ...(retry !== undefined && !options.idempotent ? { retry } : {}),
+      // The idempotent producer insists on unlimited retries (kafkajs merges the client's retry options into every
+      // producer's, so they are overridden here, keeping the client's backoff); the client's options apply otherwise.
+      ...(this.transactional || options.idempotent ? { retry: { ...retry, retries: Number.MAX_SAFE_INTEGER } } : retry !== undefined ? { retry } : {}),
     });
   }
 

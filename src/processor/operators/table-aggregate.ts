@@ -19,9 +19,11 @@ export function tableAggregateSupplier<K, V, VA>(
     let store!: MeteredKeyValueStore<K, VA>;
     let cached = false;
     const update = (record: StreamRecord<K, Change<V>>, old: VA | null): void | Promise<void> => {
-      let agg: VA | null = old ?? initializer();
-      if (record.value.oldValue !== null) agg = subtractor(record.key, record.value.oldValue, agg);
-      if (record.value.newValue !== null) agg = adder(record.key, record.value.newValue, agg as VA);
+      // as Kafka Streams' KTableAggregate: subtract only from an existing aggregate, initialize only to add
+      let agg: VA | null = old;
+      if (record.value.oldValue !== null && agg !== null) agg = subtractor(record.key, record.value.oldValue, agg);
+      if (record.value.newValue !== null) agg = adder(record.key, record.value.newValue, agg ?? initializer());
+      if (agg === null && old === null) return; // nothing to withdraw from, nothing added
       store.put(record.key, agg);
       if (!cached) return ctx.forward({ key: record.key, value: { newValue: agg, oldValue: old }, timestamp: record.timestamp, headers: record.headers });
     };

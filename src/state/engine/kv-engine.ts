@@ -61,7 +61,8 @@ export interface KvEngine {
   readMeta(name: string): Promise<Buffer | undefined>;
 
   /**
-   * Ordered scan. Entries written while a scan runs may or may not be seen by it, but the scan never fails
+   * Ordered scan. Entries written while a scan runs may or may not be seen by it (RocksDB reads a snapshot taken
+   * when the scan starts; the in-memory engine may show changes ahead of its cursor), but the scan never fails
    * because of them, never returns a key twice and stays in order.
    */
   range(options?: RangeOptions): AsyncIterable<KvEntry>;

@@ -7,6 +7,9 @@
  * public batch API binds a batch to a single column family, so a prefix (not a second family) keeps that atomic.
  * The prefix also keeps every iterator bound non-empty (rocksdb-native reads an empty bound as "no bound").
  *
+ * Durability: batches go to the write-ahead log without fsync (RocksDB's default). A process crash loses nothing;
+ * a machine crash may lose the last batches, never part of one, so data and its offsets stay consistent.
+ *
  * Lifecycle: calls on a closed (or closing) engine reject with StateStoreError; close() ends open scans (they
  * reject with StateStoreError) and waits for in-flight batches, so there is no use after close.
  */

@@ -1,13 +1,14 @@
 /**
- * An ordered multiset of entries sorted by their string key `k`, kept as a list of sorted chunks (the "sorted containers" layout): inserts and removes
- * are a binary search plus a splice inside one small array, which in V8 beats pointer-based trees (B-trees, skip
- * lists) for the key counts a state store holds, and iteration walks flat arrays.
+ * An ordered multiset of entries sorted by their string key `k`, kept as a list of sorted chunks (the "sorted
+ * containers" layout): an insert is a binary search plus a splice inside one small array, and iteration walks
+ * flat arrays, which suits V8 better than pointer-based trees. Entries are removed by rebuild(), not one by one:
+ * the engine deletes lazily (marks entries dead) and the iterator skips dead entries.
  *
  * Keys are latin1 strings made from key bytes: each byte becomes one UTF-16 code unit, so JavaScript string
  * comparison equals unsigned lexicographic byte order (Buffer.compare).
  */
 
-// A chunk splits above this size. Removal is by rebuild (the engine deletes lazily), so there is no merge.
+// A chunk splits above this size.
 const MAX_CHUNK = 1024;
 
 export interface Keyed {
