@@ -51,12 +51,17 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map((r) => ({ key: r.key, value: r.value }));
   }
 
-  /** Last value per key; a null value (tombstone) removes the key, as in Kafka Streams. */
-  readKeyValuesToMap(): Map<K | null, V | null> {
-    const map = new Map<K | null, V | null>();
+  /**
+   * Last value per key, as Kafka Streams' TestOutputTopic: a key whose last update is a tombstone stays in the
+   * map with a null value; a record without a key cannot be placed in a map and throws.
+   */
+  readKeyValuesToMap(): Map<K, V | null> {
+    const map = new Map<K, V | null>();
     for (const r of this.readRecordsToList()) {
-      if (r.value === null) map.delete(r.key);
-      else map.set(r.key, r.value);
+      if (r.key === null || r.key === undefined) {
+        throw new StreamsError(`Null keys are not allowed with readKeyValuesToMap (topic '${this.topic}'); use readKeyValuesToList.`, 'ILLEGAL_STATE');
+      }
+      map.set(r.key, r.value);
     }
     return map;
   }

@@ -160,7 +160,7 @@ describe('TestOutputTopic reading', () => {
     expect(output.isEmpty()).toBe(true);
   });
 
-  it('readKeyValuesToMap keeps the last value per key and drops keys whose last value is a tombstone', async () => {
+  it('readKeyValuesToMap keeps the last value per key; a key whose last value is a tombstone maps to null (as Kafka)', async () => {
     const { input, output } = passThroughDriver(0);
     await input.pipeKeyValueList([
       KeyValue.pair('a', 1),
@@ -174,8 +174,15 @@ describe('TestOutputTopic reading', () => {
     expect([...map.entries()]).toEqual([
       ['a', 3],
       ['b', 2],
+      ['c', null],
     ]);
     expect(output.isEmpty()).toBe(true);
+  });
+
+  it('readKeyValuesToMap refuses records without a key', async () => {
+    const { input, output } = passThroughDriver(0);
+    await input.pipeInput(7);
+    expect(() => output.readKeyValuesToMap()).toThrow(/Null keys are not allowed with readKeyValuesToMap/);
   });
 
   it('outputs written to a topic the topology reads are fed back and processed', async () => {
