@@ -30,6 +30,8 @@ export { Repartitioned } from './dsl/options/repartitioned.js';
 export { Named } from './dsl/options/named.js';
 export { Branched } from './dsl/options/branched.js';
 export { Grouped } from './dsl/options/grouped.js';
+export { Joined } from './dsl/options/joined.js';
+export type { GlobalKTable } from './dsl/global-ktable.js';
 export { Materialized, type StoreType } from './dsl/options/materialized.js';
 export type { KTable, KGroupedStream, KGroupedTable, CogroupedKStream } from './dsl/ktable.js';
 export type { Change } from './processor/operators/change.js';

@@ -8,6 +8,8 @@ import type { Repartitioned } from './options/repartitioned.js';
 import type { KGroupedStream, KTable } from './ktable.js';
 import type { Grouped } from './options/grouped.js';
 import type { Materialized } from './options/materialized.js';
+import type { Joined } from './options/joined.js';
+import type { GlobalKTable } from './global-ktable.js';
 
 /** An unbounded stream of key-value records (Kafka Streams' KStream). Every operation returns a new stream. */
 export interface KStream<K, V> {
@@ -29,6 +31,17 @@ export interface KStream<K, V> {
   toTable(materialized?: Materialized<K, V>): KTable<K, V>;
   toTable(named: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V>;
+  /** Stream-table inner join: each record joins the table's current value for its key; no match, no output. */
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  /** Stream-GlobalKTable inner join on the table key the selector picks. */
+  join<KG, VG, VR>(globalTable: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG, key: K) => VR): KStream<K, VR>;
+  /** Stream-table left join: records without a match join null. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG | null, key: K) => VR,
+  ): KStream<K, VR>;
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V>;
 }
 

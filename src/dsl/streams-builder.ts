@@ -8,7 +8,9 @@ import type { KStream } from './kstream.js';
 import type { Consumed } from './options/consumed.js';
 import type { Materialized } from './options/materialized.js';
 import type { KTable } from './ktable.js';
-import { KTableImpl } from './internal/ktable-impl.js';
+import type { GlobalKTable } from './global-ktable.js';
+import { GlobalKTableImpl } from './internal/global-ktable-impl.js';
+import { KTableImpl, storeGetter } from './internal/ktable-impl.js';
 import { materialize } from './internal/materialize.js';
 import { tableSourceSupplier } from '../processor/operators/ktable-source.js';
 
@@ -65,7 +67,32 @@ export class StreamsBuilder {
     });
     b.add({ kind: 'processor', name: tableName, parents: [sourceName], supplier: tableSourceSupplier<K, V>(mat.storeName), stores: [mat.storeName] });
     b.add({ kind: 'store', builder: mat.storeBuilder, processors: [tableName] });
-    return new KTableImpl<K, V>({ builder: b, name: tableName, keySerde, valueSerde, storeName: mat.storeName, queryable: mat.queryable });
+    return new KTableImpl<K, V>({ builder: b, name: tableName, keySerde, valueSerde, storeName: mat.storeName, queryable: mat.queryable, getter: storeGetter(mat.storeName) });
+  }
+
+  /**
+   * A GlobalKTable: every instance holds all partitions of `topic` in a store (named by `materialized` or
+   * `<topic>-STATE-STORE-<n>`), bootstrapped before processing starts. Join streams to it with a key selector.
+   */
+  globalTable<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
+    if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError('globalTable() needs a topic name.');
+    const b = this.internal;
+    const keySerde = materialized?.keySerde ?? consumed?.keySerde;
+    const valueSerde = materialized?.valueSerde ?? consumed?.valueSerde;
+    const mat = materialize<K, V>(b, materialized, `${topic}-`, { keySerde, valueSerde });
+    const sourceName = consumed?.processorName ?? b.newProcessorName(Prefix.SOURCE);
+    const processorName = b.newProcessorName(Prefix.KTABLE_SOURCE);
+    b.add({
+      kind: 'globalStore',
+      builder: mat.storeBuilder.withCachingDisabled(),
+      sourceName,
+      topic,
+      keySerde: consumed?.keySerde,
+      valueSerde: consumed?.valueSerde,
+      processorName,
+      supplier: tableSourceSupplier<K, V>(mat.storeName),
+    });
+    return new GlobalKTableImpl<K, V>(mat.storeName, mat.queryable);
   }
 
   /** Adds a store for Processor API operators (`process(supplier, 'store')`). */

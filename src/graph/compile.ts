@@ -1,6 +1,6 @@
 import type { Topology } from '../topology/topology.js';
 import { filterSupplier } from '../processor/operators/filter.js';
-import type { GraphNode, ProcessorGraphNode, RepartitionGraphNode, SinkGraphNode, SourceGraphNode, StoreGraphNode } from './graph-node.js';
+import type { GlobalStoreGraphNode, GraphNode, ProcessorGraphNode, RepartitionGraphNode, SinkGraphNode, SourceGraphNode, StoreGraphNode } from './graph-node.js';
 
 /** Visitor writing each logical node into the physical topology. */
 const visitors: { [K in GraphNode['kind']]: (node: Extract<GraphNode, { kind: K }>, topology: Topology) => void } = {
@@ -29,6 +29,9 @@ const visitors: { [K in GraphNode['kind']]: (node: Extract<GraphNode, { kind: K 
     topology.addInternalTopic({ name: node.topic, kind: 'repartition', partitions: node.partitions });
     topology.addSink(node.sinkName, node.topic, { keySerde: node.keySerde, valueSerde: node.valueSerde, partitioner: node.partitioner }, ...parents);
     topology.addSource(node.sourceName, node.topic, { keySerde: node.keySerde, valueSerde: node.valueSerde });
+  },
+  globalStore(node: GlobalStoreGraphNode, topology) {
+    topology.addGlobalStore(node.builder, node.sourceName, node.topic, { keySerde: node.keySerde, valueSerde: node.valueSerde }, node.processorName, node.supplier);
   },
   store(node: StoreGraphNode, topology) {
     // the same builder may be declared twice (connected from two operators); two builders with one name may not

@@ -7,7 +7,7 @@ import type { StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '
  * The logical graph the DSL builds: frozen, discriminated nodes in creation order (parents always come first).
  * The compiler visits them to write the physical Topology.
  */
-export type GraphNode = SourceGraphNode | ProcessorGraphNode | SinkGraphNode | RepartitionGraphNode | StoreGraphNode;
+export type GraphNode = SourceGraphNode | ProcessorGraphNode | SinkGraphNode | RepartitionGraphNode | StoreGraphNode | GlobalStoreGraphNode;
 
 export interface SourceGraphNode {
   readonly kind: 'source';
@@ -56,6 +56,18 @@ export interface StoreGraphNode {
   readonly kind: 'store';
   readonly builder: StoreBuilder;
   readonly processors: readonly string[];
+}
+
+/** A global table: source + updating processor + store, replicated on every instance, outside the tasks. */
+export interface GlobalStoreGraphNode {
+  readonly kind: 'globalStore';
+  readonly builder: StoreBuilder;
+  readonly sourceName: string;
+  readonly topic: string;
+  readonly keySerde: Serde<any> | undefined;
+  readonly valueSerde: Serde<any> | undefined;
+  readonly processorName: string;
+  readonly supplier: ProcessorSupplier<any, any, any, any>;
 }
 
 export function freeze<T extends GraphNode>(node: T): T {

@@ -16,6 +16,7 @@ import { KAFKA_STREAMS_TRANSITIONS, type KafkaStreamsState, type StreamThreadExc
 import { CompositeReadOnlyKeyValueStore, notQueryable, type StoreQueryParameters } from './queryable-stores.js';
 import { StateMachine } from './state-machine.js';
 import { StreamThread } from './stream-thread.js';
+import { GlobalStreamThread } from './global-stream-thread.js';
 
 export interface KafkaStreamsOptions extends StreamsConfig {
   /** Run on this embedded cluster (tests, examples); without it and without bootstrapServers a private one is made. */
@@ -34,7 +35,14 @@ export interface StreamsMetrics {
   readonly commitLatencyAvgMs: number;
   readonly skippedRecords: number;
   readonly droppedLateRecords: number;
+  /** Changelog records restored into active tasks' stores (standby updates not included). */
   readonly restoredRecords: number;
+  /** Restored records per active task that restored anything. */
+  readonly restoredRecordsPerTask: Readonly<Record<string, number>>;
+  /** Changelog records applied to standby replicas. */
+  readonly standbyUpdatedRecords: number;
+  /** Per standby task: changelog records its replica has not applied yet (end offset minus next offset to read). */
+  readonly standbyLagPerTask: Readonly<Record<string, number>>;
   /** Records not yet processed per active task (end offset minus next offset to process). */
   readonly lagPerTask: Readonly<Record<string, number>>;
   readonly activeTasks: readonly string[];
@@ -64,6 +72,7 @@ export class KafkaStreams extends EventEmitter<Events> {
   #admin: Admin | undefined;
   #metadata: TopologyMetadata | undefined;
   #threads: StreamThread[] = [];
+  #global: GlobalStreamThread | undefined;
   #startedAt = 0;
   #handler: (error: unknown) => StreamThreadExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #closing: Promise<void> | undefined;
@@ -127,6 +136,20 @@ export class KafkaStreams extends EventEmitter<Events> {
       this.#state.moveTo('ERROR');
       throw e;
     }
+    if (this.#topology.globalStores.size > 0) {
+      this.#global = new GlobalStreamThread(this.#topology, this.config, this.#client, this.#admin, this, this.#stateDir, (e) =>
+        this.#onThreadError(undefined, e),
+      );
+      try {
+        await this.#global.bootstrap();
+      } catch (e) {
+        stateDirsInUse.delete(this.#stateDir);
+        this.#state.moveTo('PENDING_ERROR');
+        this.#state.moveTo('ERROR');
+        throw e;
+      }
+      this.#global.start();
+    }
     this.#startedAt = Date.now();
     for (let i = 0; i < this.config.numStreamThreads; i++) this.#startThread(i);
   }
@@ -145,6 +168,7 @@ export class KafkaStreams extends EventEmitter<Events> {
       (t, e) => this.#onThreadError(t, e),
       () => this.#updateState(),
       this.#commitStepHook,
+      this.#global?.state.stores,
     );
     this.#threads.push(thread);
     thread.start();
@@ -154,14 +178,17 @@ export class KafkaStreams extends EventEmitter<Events> {
   #updateState(): void {
     if (!this.#state.is('REBALANCING', 'RUNNING')) return;
     const live = this.#threads.filter((t) => !t.state.is('DEAD', 'PENDING_SHUTDOWN'));
+    // the last thread died: the exception handler decides what comes next (replace it, or shut down)
+    if (live.length === 0) return;
     const running = live.length > 0 && live.every((t) => t.isRunningState);
     const next = running ? 'RUNNING' : 'REBALANCING';
     if (this.state !== next) this.#state.moveTo(next);
   }
 
-  #onThreadError(thread: StreamThread, error: unknown): void {
+  /** A stream thread (or, with `thread` undefined, the global thread) failed. */
+  #onThreadError(thread: StreamThread | undefined, error: unknown): void {
     if (this.#crashed || this.#closing) return;
-    this.config.logger.error(`Stream thread ${thread.index} failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.config.logger.error(`${thread ? `Stream thread ${thread.index}` : 'Global stream thread'} failed: ${error instanceof Error ? error.message : String(error)}`);
     // an 'error' event without a listener would throw here (EventEmitter) and the handler below would never run
     if (this.listenerCount('error') > 0) this.emit('error', error);
     let response: StreamThreadExceptionResponse;
@@ -170,7 +197,7 @@ export class KafkaStreams extends EventEmitter<Events> {
     } catch {
       response = 'SHUTDOWN_CLIENT';
     }
-    if (response === 'REPLACE_THREAD') {
+    if (response === 'REPLACE_THREAD' && thread) {
       this.#threads = this.#threads.filter((t) => t !== thread);
       void thread.join().finally(() => undefined);
       // the failed thread's clients are abandoned (closed best effort) and a fresh one joins the group
@@ -199,6 +226,7 @@ export class KafkaStreams extends EventEmitter<Events> {
       if (this.#state.canMoveTo('PENDING_SHUTDOWN')) this.#state.moveTo('PENDING_SHUTDOWN');
       else if (this.#state.is('PENDING_ERROR')) await new Promise<void>((r) => this.once('stateChange', () => r()));
       await this.#stopThreads();
+      await this.#global?.close().catch(() => undefined);
       await this.#admin?.close().catch(() => undefined);
       await this.#ownsCluster?.close();
       stateDirsInUse.delete(this.#stateDir);
@@ -230,6 +258,8 @@ export class KafkaStreams extends EventEmitter<Events> {
   /** Interactive query over the local tasks' stores of that name. */
   store<T>(params: StoreQueryParameters<T>): T {
     if (!this.#state.is('RUNNING')) throw notQueryable(params.storeName, this.state);
+    const global = this.#global?.state.stores.get(params.storeName);
+    if (global) return new CompositeReadOnlyKeyValueStore(params.storeName, () => [global as KeyValueStore<any, any>]) as T;
     if (!this.#topology.stores.has(params.storeName)) {
       throw new InvalidStateStoreError(`Store '${params.storeName}' is not in this topology (stores: ${[...this.#topology.stores.keys()].join(', ') || 'none'}).`, { retriable: false });
     }
@@ -249,6 +279,10 @@ export class KafkaStreams extends EventEmitter<Events> {
     let commitMs = 0;
     let processMs = 0;
     let restored = 0;
+    let standbyUpdated = 0;
+    const restoredPerTask: Record<string, number> = {};
+    const standbyLag: Record<string, number> = {};
+    const standbyParts: { taskId: string; topic: string; partition: number; next: number }[] = [];
     const active: string[] = [];
     const standby: string[] = [];
     const lag: Record<string, number> = {};
@@ -258,12 +292,17 @@ export class KafkaStreams extends EventEmitter<Events> {
       commitMs += t.metrics.commitLatencyTotalMs;
       processMs += t.metrics.processLatencyTotalMs;
       restored += t.metrics.restoredRecords();
+      standbyUpdated += t.changelogReader.standbyUpdatedRecords;
+      for (const [id, n] of t.changelogReader.restoredPerTask) restoredPerTask[id] = (restoredPerTask[id] ?? 0) + n;
+      standbyParts.push(...t.changelogReader.standbyPositions());
       standby.push(...t.tasks.standby.keys());
       for (const task of t.tasks.active.values()) {
         active.push(task.id);
         processed += task.metrics.processedRecords;
         skipped += task.metrics.skippedRecords;
         dropped += task.metrics.droppedLateRecords;
+        // fetched but not processed yet (in the task's queues) is lag too
+        lag[task.id] = task.bufferedRecords();
         for (const tp of task.inputPartitions) {
           partitions.push({ task: task.id, ...tp, next: t.consumer.position?.(tp) });
         }
@@ -274,6 +313,13 @@ export class KafkaStreams extends EventEmitter<Events> {
       for (const p of partitions) {
         const end = ends.get(`${p.topic}:${p.partition}`);
         if (end !== undefined) lag[p.task] = (lag[p.task] ?? 0) + Math.max(0, end - (p.next ?? end));
+      }
+    }
+    if (this.#admin && standbyParts.length) {
+      const ends = await this.#admin.listOffsets(standbyParts, 'latest').catch(() => new Map<string, number>());
+      for (const p of standbyParts) {
+        const end = ends.get(`${p.topic}:${p.partition}`);
+        if (end !== undefined) standbyLag[p.taskId] = (standbyLag[p.taskId] ?? 0) + Math.max(0, end - p.next);
       }
     }
     const elapsed = Math.max(1, Date.now() - this.#startedAt) / 1000;
@@ -287,6 +333,9 @@ export class KafkaStreams extends EventEmitter<Events> {
       skippedRecords: skipped,
       droppedLateRecords: dropped,
       restoredRecords: restored,
+      restoredRecordsPerTask: restoredPerTask,
+      standbyUpdatedRecords: standbyUpdated,
+      standbyLagPerTask: standbyLag,
       lagPerTask: lag,
       activeTasks: active,
       standbyTasks: standby,

@@ -12,6 +12,7 @@ export interface TaskServices {
   wallClock(): number;
   schedule(nodeName: string, intervalMs: number, type: PunctuationType, callback: Punctuator): Cancellable;
   store(name: string): unknown;
+  isGlobalStore(name: string): boolean;
   requestCommit(): void;
   trackPending(p: Promise<unknown>): void;
   currentContext(): import('../topology/node-defs.js').RecordContextInfo | undefined;
@@ -63,7 +64,7 @@ export class NodeContext implements ProcessorContext<any, any> {
   }
 
   getStateStore<S = unknown>(name: string): S {
-    if (!this.storeNames.has(name)) {
+    if (!this.storeNames.has(name) && !this.task.isGlobalStore(name)) {
       throw new TopologyError(
         `Processor '${this.node.name}' has no access to state store '${name}': connect it (addStateStore(builder, '${this.node.name}') or process(supplier, '${name}')).`,
       );

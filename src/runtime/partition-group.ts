@@ -9,10 +9,18 @@ export class PartitionGroup {
   #size = 0;
 
   add(records: readonly ConsumedRecord[]): void {
+    // a batch is usually one partition: look its queue up once per run of records, not per record
+    let topic: string | undefined;
+    let partition = -1;
+    let q: { records: ConsumedRecord[]; head: number } | undefined;
     for (const r of records) {
-      const k = `${r.topic}:${r.partition}`;
-      let q = this.#queues.get(k);
-      if (!q) this.#queues.set(k, (q = { records: [], head: 0 }));
+      if (r.topic !== topic || r.partition !== partition || !q) {
+        topic = r.topic;
+        partition = r.partition;
+        const k = `${r.topic}:${r.partition}`;
+        q = this.#queues.get(k);
+        if (!q) this.#queues.set(k, (q = { records: [], head: 0 }));
+      }
       q.records.push(r);
     }
     this.#size += records.length;

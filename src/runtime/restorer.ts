@@ -19,7 +19,12 @@ export interface ChangelogPartition {
 export class ChangelogReader {
   readonly #partitions = new Map<string, ChangelogPartition & { end: number; next: number; done: boolean }>();
   #assigned = '';
+  /** Changelog records applied to active tasks' stores (restoration). */
   restoredRecords = 0;
+  /** Changelog records applied to standby copies (keeping them warm). */
+  standbyUpdatedRecords = 0;
+  /** Restored records per active task (standby updates not included). */
+  readonly restoredPerTask = new Map<string, number>();
 
   constructor(
     private readonly consumer: Consumer,
@@ -53,6 +58,11 @@ export class ChangelogReader {
     return out;
   }
 
+  /** Standby changelog partitions with the next offset each will read (for standby lag). */
+  standbyPositions(): { taskId: string; topic: string; partition: number; next: number }[] {
+    return [...this.#partitions.values()].filter((p) => p.standby).map((p) => ({ taskId: p.taskId, topic: p.topic, partition: p.partition, next: p.next }));
+  }
+
   hasWork(): boolean {
     for (const p of this.#partitions.values()) if (p.standby || !p.done) return true;
     return false;
@@ -79,12 +89,18 @@ export class ChangelogReader {
       const p = this.#partitions.get(k)!;
       await p.restorer.restore(batch, last.get(k)!);
       p.next = last.get(k)! + 1;
-      this.restoredRecords += batch.length;
+      if (p.standby) this.standbyUpdatedRecords += batch.length;
+      else {
+        this.restoredRecords += batch.length;
+        this.restoredPerTask.set(p.taskId, (this.restoredPerTask.get(p.taskId) ?? 0) + batch.length);
+      }
     }
     for (const [k, p] of this.#partitions) {
-      if (p.standby || p.done) continue;
+      if (p.done) continue;
+      // the position moves past transaction markers and aborted records, which never come as records
       const position = this.consumer.position?.({ topic: p.topic, partition: p.partition });
       if (position !== undefined) p.next = Math.max(p.next, position);
+      if (p.standby) continue;
       if (p.next >= p.end || (records.length === 0 && position === undefined && !batches.has(k))) p.done = true;
     }
     await this.#reassign();

@@ -21,6 +21,8 @@ import { TaskMetrics } from './task-metrics.js';
 
 interface Prefetcher {
   prefetch(keys: readonly unknown[]): MaybePromise<void>;
+  /** False when prefetching cannot help (no cache, or a store that reads synchronously): keys are not even deserialized. */
+  prefetchWanted?(): boolean;
 }
 
 export interface Clock {
@@ -35,6 +37,8 @@ export interface TaskDeps {
   readonly topicName: (name: string) => string;
   /** Directory for this task's persistent stores. */
   readonly stateDir: string | undefined;
+  /** The instance's global stores (GlobalKTables), readable by every processor. */
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
   /** Called for every store the task registers, so the state manager can restore it from its changelog. */
   readonly onRegisterStore?: (task: StreamTask, store: StateStore, restorer: StoreRestorer) => void;
 }
@@ -173,6 +177,7 @@ export class StreamTask implements TaskServices {
       for (const child of source.children) {
         const p = (child as ProcessorNode).processor as Partial<Prefetcher> | undefined;
         if (!p || typeof p.prefetch !== 'function') continue;
+        if (p.prefetchWanted !== undefined && !p.prefetchWanted()) continue;
         let key: unknown;
         try {
           key = source.keySerde.deserialize(raw.topic, raw.key);
@@ -370,8 +375,12 @@ export class StreamTask implements TaskServices {
     return this.#wallPunctuation.schedule({ nodeName, type, interval: intervalMs, next: this.deps.clock.now() + intervalMs, callback });
   }
 
+  isGlobalStore(name: string): boolean {
+    return this.deps.globalStores?.has(name) ?? false;
+  }
+
   store(name: string): unknown {
-    const s = this.stores.get(name);
+    const s = this.stores.get(name) ?? this.deps.globalStores?.get(name);
     if (!s) throw new TopologyError(`State store '${name}' is not available in task ${this.id}.`);
     return s;
   }

@@ -11,6 +11,7 @@ import { StateMachine } from './state-machine.js';
 import { StreamsAssignor, decodeAssignment } from './streams-assignor.js';
 import { TaskManager } from './task-manager.js';
 import type { StreamTask } from './stream-task.js';
+import type { StateStore } from '../state/state-store.js';
 
 export type ThreadState = 'CREATED' | 'STARTING' | 'PARTITIONS_REVOKED' | 'PARTITIONS_ASSIGNED' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'DEAD';
 
@@ -52,6 +53,8 @@ export class StreamThread {
   #lastCommit = Date.now();
   #stopRequested = false;
   #crashed = false;
+  /** A fatal error ended the loop: rebalance callbacks must not commit the failed work. */
+  #failed = false;
   #paused = new Set<string>();
   #flushedAt = 0;
   #loop: Promise<void> | undefined;
@@ -69,6 +72,7 @@ export class StreamThread {
     private readonly onError: (thread: StreamThread, error: unknown) => void,
     private readonly onStateChange: () => void,
     private readonly commitStepHook?: (step: CommitStep) => void | Promise<void>,
+    globalStores?: ReadonlyMap<string, StateStore>,
   ) {
     this.#exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
     const clientId = `${config.clientId}-${processId}-StreamThread-${index}`;
@@ -103,15 +107,17 @@ export class StreamThread {
       config.logger,
       this.#exactlyOnce,
     );
-    this.tasks = new TaskManager(topology, config, metadata, this.#collector, this.#reader, { now: () => Date.now() }, stateDir);
+    this.tasks = new TaskManager(topology, config, metadata, this.#collector, this.#reader, { now: () => Date.now() }, stateDir, globalStores);
     const reader = this.#reader;
     this.metrics = { commits: 0, commitLatencyTotalMs: 0, processLatencyTotalMs: 0, restoredRecords: () => reader.restoredRecords };
   }
 
   start(): void {
     this.state.moveTo('STARTING');
-    this.#loop = this.#run().catch((e) => {
-      if (!this.#crashed) this.onError(this, e);
+    this.#loop = this.#run().catch(async (e) => {
+      if (this.#crashed) return;
+      await this.#releaseAfterFailure();
+      this.onError(this, e);
     });
   }
 
@@ -134,6 +140,11 @@ export class StreamThread {
     return this.tasks.abandon();
   }
 
+  /** The thread's changelog reader (restoration and standby progress, for metrics). */
+  get changelogReader(): ChangelogReader {
+    return this.#reader;
+  }
+
   get isRunningState(): boolean {
     return this.state.is('RUNNING');
   }
@@ -150,7 +161,7 @@ export class StreamThread {
       sources,
       {
         onPartitionsRevoked: async () => {
-          if (this.#crashed) return;
+          if (this.#crashed || this.#failed) return;
           this.#moveTo('PARTITIONS_REVOKED');
           await this.#commitAll().catch(async (e) => {
             if (asMigrated(e) instanceof TaskMigratedError) await this.#closeDirty();
@@ -158,13 +169,13 @@ export class StreamThread {
           });
         },
         onPartitionsAssigned: async (_partitions, userData) => {
-          if (this.#crashed) return;
+          if (this.#crashed || this.#failed) return;
           this.#moveTo('PARTITIONS_ASSIGNED');
           this.#paused.clear();
           await this.tasks.handleAssignment(decodeAssignment(userData));
         },
         onPartitionsLost: async () => {
-          if (this.#crashed) return;
+          if (this.#crashed || this.#failed) return;
           await this.#closeDirty();
         },
       },
@@ -268,6 +279,21 @@ export class StreamThread {
       await this.producer.initTransactions().catch(() => undefined);
       await this.producer.beginTransaction().catch(() => undefined);
     }
+  }
+
+  /**
+   * A fatal error: close the tasks dirty (nothing of the failed work is committed; under exactly-once the open
+   * transaction is aborted), leave the group so the tasks can move, and release the stores, so a replacement
+   * thread (REPLACE_THREAD) or another instance can take the tasks over.
+   */
+  async #releaseAfterFailure(): Promise<void> {
+    this.#failed = true;
+    await this.tasks.closeAll(false).catch(() => undefined);
+    if (this.#exactlyOnce) await this.producer.abortTransaction().catch(() => undefined);
+    await this.consumer.close().catch(() => undefined);
+    await this.producer.close().catch(() => undefined);
+    await this.#reader.close().catch(() => undefined);
+    this.#moveTo('DEAD');
   }
 
   async #shutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config.js';
 import { IllegalStateError } from '../errors.js';
 import type { Topology } from '../topology/topology.js';
+import type { StateStore } from '../state/state-store.js';
 import { join } from 'node:path';
 import type { TopologyMetadata } from './internal-topics.js';
 import type { RecordCollector } from './record-collector.js';
@@ -26,6 +27,7 @@ export class TaskManager {
     private readonly reader: ChangelogReader,
     private readonly clock: Clock,
     private readonly stateDir: string | undefined,
+    private readonly globalStores?: ReadonlyMap<string, StateStore>,
   ) {}
 
   taskForPartition(topic: string, partition: number): StreamTask | undefined {
@@ -115,6 +117,7 @@ export class TaskManager {
       clock: this.clock,
       topicName: this.metadata.topicName,
       stateDir: this.stateDir === undefined ? undefined : join(this.stateDir, id),
+      globalStores: this.globalStores,
     });
     await task.initializeStores();
     if (this.#abandoned) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PunctuationType } from '../processor/processor.js';
 import { EMPTY_HEADERS, isPromise, type Headers, type MaybePromise } from '../processor/record.js';
 import { StreamTask } from '../runtime/stream-task.js';
+import { GlobalStateManager } from '../runtime/global-state.js';
 import type { Serde } from '../serdes/serde.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Topology } from '../topology/topology.js';
@@ -28,6 +29,7 @@ export class TopologyTestDriver {
   readonly #collector: DriverCollector;
   readonly #hasStores: boolean;
   #wallClock: number;
+  readonly #global: GlobalStateManager | undefined;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -39,6 +41,7 @@ export class TopologyTestDriver {
     const topicName = (name: string): string => (topology.internalTopics.has(name) ? `${appId}-${name}` : name);
     this.#collector = new DriverCollector((topic) => this.#taskFor(topic) !== undefined);
     const clock = { now: () => this.#wallClock };
+    this.#global = topology.globalStores.size ? new GlobalStateManager(topology, this.#config, this.#config.stateDir, this.#collector) : undefined;
     for (const sub of topology.subtopologies()) {
       const task = new StreamTask(sub, 0, topology, {
         config: this.#config,
@@ -47,6 +50,7 @@ export class TopologyTestDriver {
         topicName,
         // persistent (RocksDB) stores run for real when the config names a state directory
         stateDir: this.#config.stateDir === undefined ? undefined : join(this.#config.stateDir, `${sub.id}_0`),
+        globalStores: this.#global?.stores,
       });
       this.#tasks.push(task);
       for (const t of sub.sourceTopics) this.#taskByTopic.set(topicName(t), task);
@@ -57,6 +61,7 @@ export class TopologyTestDriver {
   }
 
   async #initialize(): Promise<void> {
+    await this.#global?.initialize();
     for (const task of this.#tasks) {
       await task.initializeStores();
       await task.completeRestoration();
@@ -76,6 +81,11 @@ export class TopologyTestDriver {
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers = EMPTY_HEADERS): MaybePromise<void> {
     if (this.#closed) throw new IllegalStateError('The test driver is closed.');
     if (this.#ready) return this.#ready.then(() => this.pipeRaw(topic, key, value, timestamp, headers));
+    if (this.#global?.topics.includes(topic)) {
+      // a GlobalKTable's topic: update the global store at once, as the driver does in Kafka Streams
+      const r = this.#global.processRecord(this.#collector.append(topic, key, value, timestamp, headers));
+      return r ? r.then(() => this.#global!.commit()) : this.#global.commit();
+    }
     const task = this.#taskFor(topic);
     if (!task) {
       throw new StreamsError(
@@ -133,7 +143,7 @@ export class TopologyTestDriver {
   }
 
   getStateStore<S extends StateStore = StateStore>(name: string): S | undefined {
-    if (this.#ready && this.#tasks.some((t) => t.subtopology.stores.includes(name))) {
+    if (this.#ready && (this.#tasks.some((t) => t.subtopology.stores.includes(name)) || this.#global?.storeNames.includes(name))) {
       // stores open asynchronously: until they are, hand out a view whose calls wait for them
       return deferredStore(this.#ready, () => this.getStateStore(name)) as S;
     }
@@ -141,6 +151,8 @@ export class TopologyTestDriver {
       const s = t.stores.get(name);
       if (s) return s as S;
     }
+    const g = this.#global?.stores.get(name);
+    if (g) return g as S;
     return undefined;
   }
 
@@ -179,6 +191,7 @@ export class TopologyTestDriver {
     if (this.#ready) await this.#ready.catch(() => undefined);
     if (this.#tasks.every((t) => t.state === 'RUNNING')) await this.#commit();
     for (const t of this.#tasks) await t.close();
+    await this.#global?.close();
     this.#closed = true;
   }
 }

@@ -15,6 +15,8 @@ export interface NodeDescription {
 
 export interface SubtopologyDescription {
   readonly id: number;
+  /** A global store's sub-topology: it generates no tasks. */
+  readonly global?: boolean;
   readonly nodes: readonly NodeDescription[];
 }
 
@@ -46,9 +48,21 @@ export function describeTopology(topology: Topology): TopologyDescription {
     nodes.sort((a, b) => byComparator(a.name, b.name));
     return Object.freeze({ id: sub.id, nodes: Object.freeze(nodes) });
   });
+  let nextId = subtopologies.length;
+  const globals: SubtopologyDescription[] = [...topology.globalStores.values()].map((g) =>
+    Object.freeze({
+      id: nextId++,
+      global: true,
+      nodes: Object.freeze([
+        { type: 'source' as const, name: g.sourceName, predecessors: [], successors: [g.processorName], topics: [g.topic] },
+        { type: 'processor' as const, name: g.processorName, predecessors: [g.sourceName], successors: [], stores: [g.builder.name] },
+      ]),
+    }),
+  );
+  const all = [...subtopologies, ...globals];
   return Object.freeze({
-    subtopologies: Object.freeze(subtopologies),
-    toString: () => format(subtopologies),
+    subtopologies: Object.freeze(all),
+    toString: () => format(all),
   });
 }
 
@@ -93,7 +107,7 @@ function format(subtopologies: readonly SubtopologyDescription[]): string {
   // Same whitespace as Kafka's TopologyDescription.toString()
   let out = 'Topologies:\n ';
   for (const sub of subtopologies) {
-    out += `  Sub-topology: ${sub.id}\n`;
+    out += sub.global ? `  Sub-topology: ${sub.id} for global store (will not generate tasks)\n` : `  Sub-topology: ${sub.id}\n`;
     for (const n of sub.nodes) out += `    ${nodeToString(n)}\n`;
     out += '\n';
   }

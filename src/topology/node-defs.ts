@@ -74,3 +74,17 @@ export interface InternalTopicDef {
   /** Fixed partition count; undefined = same as the upstream sub-topology's input (resolved at runtime). */
   readonly partitions: number | undefined;
 }
+
+/**
+ * A global store: every instance keeps a full copy, fed by `processor` from all partitions of `topic`
+ * (the topic is its changelog, so the store itself is not logged). Not part of any task.
+ */
+export interface GlobalStoreDef {
+  readonly builder: StoreBuilder;
+  readonly sourceName: string;
+  readonly topic: string;
+  readonly keySerde: Serde<unknown> | undefined;
+  readonly valueSerde: Serde<unknown> | undefined;
+  readonly processorName: string;
+  readonly supplier: ProcessorSupplier<any, any, void, void>;
+}

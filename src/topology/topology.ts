@@ -4,6 +4,7 @@ import type { Serde } from '../serdes/serde.js';
 import type { StoreBuilder } from '../state/state-store.js';
 import { describeTopology, type TopologyDescription } from './describe.js';
 import type {
+  GlobalStoreDef,
   InternalTopicDef,
   NodeDef,
   ProcessorDef,
@@ -39,6 +40,7 @@ export class Topology {
   readonly #children = new Map<string, string[]>();
   readonly #stores = new Map<string, StoreDef>();
   readonly #internalTopics = new Map<string, InternalTopicDef>();
+  readonly #globalStores = new Map<string, GlobalStoreDef>();
   #subtopologies: Subtopology[] | undefined;
 
   addSource(name: string, topics: string | readonly string[] | RegExp, options: SourceOptions = {}): this {
@@ -114,6 +116,7 @@ export class Topology {
       for (const p of rest) store.processors.add(p);
     } else {
       for (const s of storeNamesOrMore) {
+        if (this.#globalStores.has(s)) continue; // every processor may read global stores
         const store = this.#stores.get(s);
         if (!store) {
           throw new TopologyError(
@@ -126,6 +129,50 @@ export class Topology {
     }
     this.#subtopologies = undefined;
     return this;
+  }
+
+  /**
+   * A global store (Kafka Streams' addGlobalStore): `supplier`'s processor applies every record of all partitions
+   * of `topic` to the store on every instance. The topic serves as the changelog, so logging is turned off.
+   */
+  addGlobalStore(
+    builder: StoreBuilder,
+    sourceName: string,
+    topic: string,
+    options: SourceOptions,
+    processorName: string,
+    supplier: ProcessorSupplier<any, any, void, void>,
+  ): this {
+    if (this.#stores.has(builder.name) || this.#globalStores.has(builder.name)) {
+      throw new TopologyError(`State store '${builder.name}' is added twice; store names must be unique within a topology.`);
+    }
+    for (const n of [sourceName, processorName]) {
+      if (this.#nodes.has(n) || [...this.#globalStores.values()].some((g) => g.sourceName === n || g.processorName === n)) {
+        throw new TopologyError(`Node name '${n}' is used twice; node names must be unique. Pick another name (Named.as(...)).`);
+      }
+    }
+    for (const def of this.#nodes.values()) {
+      if (def.kind === 'source' && def.topics.includes(topic)) {
+        throw new TopologyError(`Topic '${topic}' is already read by source '${def.name}'; a global table needs a topic of its own.`);
+      }
+    }
+    this.#globalStores.set(
+      builder.name,
+      Object.freeze({
+        builder: builder.loggingEnabled ? builder.withLoggingDisabled() : builder,
+        sourceName,
+        topic,
+        keySerde: options.keySerde,
+        valueSerde: options.valueSerde,
+        processorName,
+        supplier,
+      }),
+    );
+    return this;
+  }
+
+  get globalStores(): ReadonlyMap<string, GlobalStoreDef> {
+    return this.#globalStores;
   }
 
   /** Marks a topic as internal: the runtime names it `<applicationId>-<name>` and creates it. */

@@ -9,7 +9,7 @@ import type { Grouped } from '../options/grouped.js';
 import type { Materialized } from '../options/materialized.js';
 import { Named } from '../options/named.js';
 import type { KStreamImpl } from './kstream-impl.js';
-import { KTableImpl } from './ktable-impl.js';
+import { KTableImpl, storeGetter } from './ktable-impl.js';
 import { materialize } from './materialize.js';
 
 /** A stream grouped by key; aggregations repartition first when the key changed upstream. */
@@ -78,6 +78,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       valueSerde: materialized?.valueSerde ?? defaultValueSerde,
       storeName: mat.storeName,
       queryable: mat.queryable,
+      getter: storeGetter(mat.storeName),
     });
   }
 }
@@ -113,6 +114,7 @@ class CogroupedKStreamImpl<K, VA> implements CogroupedKStream<K, VA> {
       valueSerde: materialized?.valueSerde,
       storeName: mat.storeName,
       queryable: mat.queryable,
+      getter: storeGetter(mat.storeName),
     });
   }
 }

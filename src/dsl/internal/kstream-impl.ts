@@ -25,8 +25,12 @@ import type { Grouped } from '../options/grouped.js';
 import type { Materialized } from '../options/materialized.js';
 import { tableSourceSupplier } from '../../processor/operators/ktable-source.js';
 import { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
-import { KTableImpl } from './ktable-impl.js';
+import { KTableImpl, storeGetter } from './ktable-impl.js';
 import { materialize } from './materialize.js';
+import { GlobalKTableImpl } from './global-ktable-impl.js';
+import type { GlobalKTable } from '../global-ktable.js';
+import type { Joined } from '../options/joined.js';
+import { streamTableJoinSupplier } from '../../processor/operators/stream-table-join.js';
 
 /** What a stream knows about itself: its node, its serdes (when still known) and whether its key changed. */
 export interface StreamProps<K, V> {
@@ -223,7 +227,53 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       valueSerde: materialized?.valueSerde ?? this.props.valueSerde,
       storeName: mat.storeName,
       queryable: mat.queryable,
+      getter: storeGetter(mat.storeName),
     });
+  }
+
+  join(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any): KStream<K, any> {
+    return this.#tableJoin(other, a, b, false);
+  }
+
+  leftJoin(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any): KStream<K, any> {
+    return this.#tableJoin(other, a, b, true);
+  }
+
+  #tableJoin(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b: any, left: boolean): KStream<K, any> {
+    const builder = this.builder;
+    if (other instanceof GlobalKTableImpl) {
+      const name = builder.newProcessorName(left ? Prefix.LEFTJOIN : Prefix.JOIN);
+      const supplier = streamTableJoinSupplier<K, V, unknown, unknown, unknown>({
+        storeName: other.storeName,
+        lookupKey: a as (k: K, v: V) => unknown,
+        getter: (_k, v) => v,
+        joiner: b,
+        left,
+      });
+      return this.addProcessor(name, supplier, { keySerde: this.props.keySerde, keyChanged: false }, [other.storeName]);
+    }
+    if (!(other instanceof KTableImpl) || other.props.builder !== builder) {
+      throw new TopologyError('join() needs a KTable or GlobalKTable from the same StreamsBuilder.');
+    }
+    const joined = b as Joined<K, V, unknown> | undefined;
+    const getter = other.props.getter;
+    const name = joined?.name ?? builder.newProcessorName(left ? Prefix.LEFTJOIN : Prefix.JOIN);
+    // the stream must be partitioned like the table: repartition it when its key changed
+    const stream = this.props.repartitionRequired
+      ? this.repartitionThrough(joined?.name ?? name, {
+          keySerde: joined?.keySerde ?? this.props.keySerde ?? (other.props.keySerde as Serde<K> | undefined),
+          valueSerde: joined?.valueSerde ?? this.props.valueSerde,
+          filterNullKeys: true,
+        })
+      : this;
+    const supplier = streamTableJoinSupplier<K, V, K, unknown, unknown>({
+      storeName: getter.store,
+      lookupKey: (k) => k,
+      getter: getter.map as (k: K, stored: unknown) => unknown,
+      joiner: a,
+      left,
+    });
+    return stream.addProcessor(name, supplier, { keySerde: stream.props.keySerde, keyChanged: false }, [getter.store]);
   }
 
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {

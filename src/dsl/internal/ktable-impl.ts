@@ -24,6 +24,21 @@ export interface TableProps<K, V> {
   /** Store holding this table's values, when materialized; null when only computed on the fly. */
   readonly storeName: string | null;
   readonly queryable: boolean;
+  /**
+   * How to read this table's current value for a key (Kafka Streams' KTableValueGetter): the nearest
+   * materialized store upstream, and the stateless steps (filter, mapValues) between it and this table.
+   */
+  readonly getter: TableValueGetter<K, V>;
+}
+
+export interface TableValueGetter<K, V> {
+  readonly store: string;
+  readonly map: (key: K, stored: unknown) => V | null;
+}
+
+/** Getter of a table materialized in `store`: the stored value as is. */
+export function storeGetter<K, V>(store: string): TableValueGetter<K, V> {
+  return { store, map: (_k, v) => v as V };
 }
 
 export class KTableImpl<K, V> implements KTable<K, V> {
@@ -33,12 +48,19 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     this.props = Object.freeze(props);
   }
 
-  #derive<VR>(prefix: string, supplier: (storeName?: string) => ProcessorSupplier<K, Change<V>, K, Change<VR>>, materialized: Materialized<K, VR> | undefined, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
+  #derive<VR>(
+    prefix: string,
+    compute: (key: K, value: V) => VR | null,
+    supplier: (storeName?: string) => ProcessorSupplier<K, Change<V>, K, Change<VR>>,
+    materialized: Materialized<K, VR> | undefined,
+    valueSerde: Serde<VR> | undefined,
+  ): KTable<K, VR> {
     const b = this.props.builder;
     const mat = materialized ? materialize<K, VR>(b, materialized, prefix, { keySerde: this.props.keySerde, valueSerde }) : undefined;
     const name = b.newProcessorName(prefix);
     b.add({ kind: 'processor', name, parents: [this.props.name], supplier: supplier(mat?.storeName), stores: mat ? [mat.storeName] : [] });
     if (mat) b.add({ kind: 'store', builder: mat.storeBuilder, processors: [name] });
+    const parent = this.props.getter;
     return new KTableImpl<K, VR>({
       builder: b,
       name,
@@ -46,19 +68,28 @@ export class KTableImpl<K, V> implements KTable<K, V> {
       valueSerde: materialized?.valueSerde ?? valueSerde,
       storeName: mat?.storeName ?? null,
       queryable: mat?.queryable ?? false,
+      getter: mat
+        ? storeGetter<K, VR>(mat.storeName)
+        : {
+            store: parent.store,
+            map: (k, stored) => {
+              const v = parent.map(k, stored);
+              return v === null ? null : compute(k, v);
+            },
+          },
     });
   }
 
   filter(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.#derive(Prefix.KTABLE_FILTER, (s) => tableFilterSupplier(predicate, false, s), materialized, this.props.valueSerde);
+    return this.#derive(Prefix.KTABLE_FILTER, (k, v) => (predicate(k, v) ? v : null), (s) => tableFilterSupplier(predicate, false, s), materialized, this.props.valueSerde);
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.#derive(Prefix.KTABLE_FILTER, (s) => tableFilterSupplier(predicate, true, s), materialized, this.props.valueSerde);
+    return this.#derive(Prefix.KTABLE_FILTER, (k, v) => (predicate(k, v) ? null : v), (s) => tableFilterSupplier(predicate, true, s), materialized, this.props.valueSerde);
   }
 
   mapValues<VR>(mapper: (value: V, key: K) => VR, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.#derive(Prefix.KTABLE_MAPVALUES, (s) => tableMapValuesSupplier(mapper, s), materialized, undefined);
+    return this.#derive(Prefix.KTABLE_MAPVALUES, (k, v) => mapper(v, k), (s) => tableMapValuesSupplier(mapper, s), materialized, undefined);
   }
 
   toStream(named?: Named): KStream<K, V> {
@@ -156,6 +187,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
       valueSerde: materialized?.valueSerde ?? defaultValueSerde,
       storeName: mat.storeName,
       queryable: mat.queryable,
+      getter: storeGetter(mat.storeName),
     });
   }
 }

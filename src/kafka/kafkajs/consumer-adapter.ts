@@ -24,7 +24,7 @@
  * a topic restarts the private consumer (one group join, ~3 s on librdkafka's mock cluster).
  */
 import kafkajs from 'kafkajs';
-import type { Admin as KafkajsAdminClient, Consumer as KafkajsConsumerClient, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin as KafkajsAdminClient, Consumer as KafkajsConsumerClient, EachBatchPayload, Kafka, RetryOptions } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type {
   Assignor,
@@ -84,15 +84,22 @@ export class KafkajsConsumer implements Consumer {
   private readonly paused = new Set<string>();
   /** Seeks to apply once kafkajs has the partition assigned. */
   private readonly pendingSeeks = new Map<string, TopicPartitionOffset>();
-  /** Assign mode: next offset to read per partition (after the last record polled, or the last seek). */
+  /**
+   * Next offset to read per partition: after the last record polled, past a fully polled batch's trailing control
+   * records, or the last seek. Serves `position` (the changelog reader finishes a restore by it, and lag metrics).
+   */
   private readonly positions = new Map<string, number>();
   /** Manual assignment (assign mode). */
   private manual = new Map<string, TopicPartitionOffset>();
   private manualTopics = new Set<string>();
 
-  constructor(kafka: Kafka, options: ConsumerOptions) {
+  /** The client's retry options: kafkajs' consumer otherwise overrides them with its own `retries: 5`. */
+  private readonly retry: RetryOptions | undefined;
+
+  constructor(kafka: Kafka, options: ConsumerOptions, retry?: RetryOptions) {
     this.kafka = kafka;
     this.options = options;
+    this.retry = retry;
     this.maxPollRecords = options.maxPollRecords ?? 1000;
     this.heartbeatMs = options.heartbeatIntervalMs ?? 3000;
   }
@@ -159,6 +166,7 @@ export class KafkajsConsumer implements Consumer {
       maxBytes: 5 * 1024 * 1024,
       readUncommitted: this.options.isolationLevel !== 'read_committed',
       allowAutoTopicCreation: false,
+      ...(this.retry !== undefined ? { retry: this.retry } : {}),
     });
     this.kc = kc;
     const on = kc.events;
@@ -167,6 +175,11 @@ export class KafkajsConsumer implements Consumer {
       kc.on(on.REBALANCING, () => this.onRebalancing()),
       kc.on(on.CRASH, (e) => this.onCrash(e.payload.error, e.payload.restart)),
       kc.on(on.HEARTBEAT, (e) => this.learnGeneration(e.payload.groupGenerationId)),
+      // kafkajs skips batches of only control records (transaction markers) or aborted records without calling
+      // eachBatch; this event is the only sign that the position moved past them.
+      kc.on(on.END_BATCH_PROCESS, (e) => {
+        if (e.payload.batchSize === 0) this.advancePosition(tpKey(e.payload.topic, e.payload.partition), Number(e.payload.lastOffset) + 1);
+      }),
       kc.on(on.COMMIT_OFFSETS, (e) => this.learnGeneration(e.payload.groupGenerationId)),
       kc.on(on.RECEIVED_UNSUBSCRIBED_TOPICS, (e) => {
         this.sideChannelUserData = decodeSideChannel(e.payload.topicsNotSubscribed);
@@ -215,6 +228,7 @@ export class KafkajsConsumer implements Consumer {
     this.memberId = memberId;
     this.generationId = -1;
     this.kafkajsAssigned = new Map();
+    if (this.mode === 'subscribed') this.positions.clear();
     for (const [topic, parts] of Object.entries(assignment)) {
       for (const partition of parts) this.kafkajsAssigned.set(tpKey(topic, partition), { topic, partition });
     }
@@ -285,7 +299,21 @@ export class KafkajsConsumer implements Consumer {
         throw e;
       }
     }
-    if (result.lastTaken !== undefined && payload.isRunning() && !payload.isStale()) payload.resolveOffset(String(result.lastTaken));
+    if (result.lastTaken !== undefined && payload.isRunning() && !payload.isStale()) {
+      payload.resolveOffset(String(result.lastTaken));
+      // Fully polled: kafkajs resolves past trailing control records of the batch too.
+      if (result.lastTaken === Number(batch.messages[batch.messages.length - 1]!.offset)) this.advancePosition(key, Number(batch.lastOffset()) + 1);
+    }
+  }
+
+  private advancePosition(key: string, next: number): void {
+    if (this.pendingSeeks.has(key)) return;
+    if (this.mode === 'assigned' ? !this.manual.has(key) : !this.kafkajsAssigned.has(key)) return;
+    if (next > (this.positions.get(key) ?? -1)) this.positions.set(key, next);
+  }
+
+  position(partition: TopicPartition): number | undefined {
+    return this.positions.get(tpKey(partition.topic, partition.partition));
   }
 
   // ---- the port ---------------------------------------------------------------------------------------------
@@ -299,7 +327,7 @@ export class KafkajsConsumer implements Consumer {
       await this.deliverRebalance();
       out = this.buffer.take(this.maxPollRecords, (k) => this.paused.has(k));
     }
-    if (this.mode === 'assigned') for (const r of out) this.positions.set(tpKey(r.topic, r.partition), r.offset + 1);
+    for (const r of out) this.positions.set(tpKey(r.topic, r.partition), r.offset + 1);
     return out;
   }
 
@@ -311,7 +339,7 @@ export class KafkajsConsumer implements Consumer {
   seek(p: TopicPartitionOffset): void {
     const key = tpKey(p.topic, p.partition);
     this.buffer.release((k) => k === key, false);
-    if (this.mode === 'assigned') this.positions.set(key, p.offset);
+    this.positions.set(key, p.offset);
     this.pendingSeeks.set(key, p);
     this.applyPendingSeeks();
   }

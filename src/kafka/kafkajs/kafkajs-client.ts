@@ -63,7 +63,7 @@ export class KafkajsClient implements KafkaClient {
   }
 
   consumer(options: ConsumerOptions, _owner?: object): Consumer {
-    return new KafkajsConsumer(this.kafka, options);
+    return new KafkajsConsumer(this.kafka, options, this.options.retry);
   }
 
   producer(options: ProducerOptions, _owner?: object): Producer {

@@ -35,6 +35,9 @@ export function tableSourceSupplier<K, V>(storeName: string): ProcessorSupplier<
       prefetch(keys: readonly K[]) {
         return store.prefetch(keys);
       },
+      prefetchWanted() {
+        return store.prefetchWanted !== false;
+      },
     };
   };
 }

@@ -52,6 +52,9 @@ export function streamAggregateSupplier<K, V, VA>(
       prefetch(keys: readonly K[]) {
         return store.prefetch(keys);
       },
+      prefetchWanted() {
+        return store.prefetchWanted !== false;
+      },
     };
     return processor;
   };

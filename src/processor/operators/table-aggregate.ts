@@ -44,6 +44,9 @@ export function tableAggregateSupplier<K, V, VA>(
       prefetch(keys: readonly K[]) {
         return store.prefetch(keys);
       },
+      prefetchWanted() {
+        return store.prefetchWanted !== false;
+      },
     };
   };
 }

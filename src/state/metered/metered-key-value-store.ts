@@ -85,6 +85,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return value;
   }
 
+  /** Whether `prefetch` can help: a record cache over a persistent store (an in-memory engine reads synchronously). */
+  get prefetchWanted(): boolean {
+    return this.#cache !== undefined && this.persistent;
+  }
+
   /** Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record). */
   prefetch(keys: readonly K[]): MaybePromise<void> {
     const cache = this.#cache;

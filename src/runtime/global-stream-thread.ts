@@ -1,0 +1,92 @@
+import type { ResolvedConfig } from '../config.js';
+import { StreamsError } from '../errors.js';
+import { tpKey, type Admin, type Consumer, type KafkaClient } from '../kafka/client.js';
+import type { Topology } from '../topology/topology.js';
+import { GlobalStateManager } from './global-state.js';
+
+/**
+ * Keeps the instance's global stores current: at start it reads every partition of the global topics to their
+ * end (processing waits for this), then it follows them for as long as the instance runs.
+ */
+export class GlobalStreamThread {
+  readonly state: GlobalStateManager;
+  readonly #consumer: Consumer;
+  #stop = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    topology: Topology,
+    private readonly config: ResolvedConfig,
+    client: KafkaClient,
+    private readonly admin: Admin,
+    owner: object,
+    stateDir: string,
+    private readonly onError: (e: unknown) => void,
+  ) {
+    this.state = new GlobalStateManager(topology, config, stateDir, undefined);
+    this.#consumer = client.consumer(
+      {
+        clientId: `${config.clientId}-global-consumer`,
+        isolationLevel: config.processingGuarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted',
+        maxPollRecords: 10_000,
+      },
+      owner,
+    );
+  }
+
+  /** Builds the stores from the topics' beginning to their current end. */
+  async bootstrap(): Promise<void> {
+    const topics = this.state.topics;
+    const counts = await this.admin.partitionCounts(topics);
+    const missing = topics.filter((t) => !counts.has(t));
+    if (missing.length) throw new StreamsError(`Global table topic(s) ${missing.join(', ')} do not exist. Create them before starting.`, 'MISSING_SOURCE_TOPICS');
+    const partitions = topics.flatMap((topic) => Array.from({ length: counts.get(topic)! }, (_, partition) => ({ topic, partition })));
+    await this.state.initialize();
+    const ends = await this.admin.listOffsets(partitions, 'latest');
+    await this.#consumer.assign(partitions.map((p) => ({ ...p, offset: 0 })));
+    const next = new Map(partitions.map((p) => [tpKey(p.topic, p.partition), 0]));
+    const caughtUp = (): boolean =>
+      partitions.every((p) => {
+        const k = tpKey(p.topic, p.partition);
+        const pos = this.#consumer.position?.(p) ?? next.get(k)!;
+        return pos >= (ends.get(k) ?? 0);
+      });
+    while (!caughtUp() && !this.#stop) {
+      const records = await this.#consumer.poll(100);
+      if (records.length === 0 && this.#consumer.position === undefined) break; // no positions to tell: an empty poll means the end
+      for (const r of records) {
+        const p = this.state.processRecord(r);
+        if (p) await p;
+        next.set(tpKey(r.topic, r.partition), r.offset + 1);
+      }
+    }
+    await this.state.commit();
+  }
+
+  start(): void {
+    this.#loop = (async () => {
+      while (!this.#stop) {
+        const records = await this.#consumer.poll(this.config.pollMs);
+        if (this.#stop) break;
+        for (const r of records) {
+          const p = this.state.processRecord(r);
+          if (p) await p;
+        }
+        if (records.length) await this.state.commit();
+      }
+    })().catch((e) => {
+      if (!this.#stop) this.onError(e);
+    });
+  }
+
+  crash(): void {
+    this.#stop = true;
+  }
+
+  async close(): Promise<void> {
+    this.#stop = true;
+    await this.#loop;
+    await this.#consumer.close().catch(() => undefined);
+    await this.state.close();
+  }
+}
