@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the storage engines (src/state/engine): `npx tsx bench/engines.ts [keys]`.
+ * Micro-benchmark of the storage engines (src/state/engine): `npx tsx bench/engines.ts [keys] [memory|rocksdb]`.
  * Prints ops/s for: batched puts (1M keys, batches of 10k), multiGet of random keys (batches of 1k), single
  * awaited gets, and a full ordered scan; for the in-memory engine also the synchronous paths.
  */
@@ -11,6 +11,7 @@ import { MemoryEngine } from '../src/state/engine/memory-engine.js';
 import { RocksDbEngine } from '../src/state/engine/rocksdb-engine.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
+const only = process.argv[3]; // run one engine only
 const PUT_BATCH = 10_000;
 const GET_BATCH = 1_000;
 const SINGLE_GETS = 50_000;
@@ -85,6 +86,11 @@ async function common(label: string, engine: KvEngine): Promise<void> {
 async function main(): Promise<void> {
   console.log(`engines benchmark: ${N} keys of 12 bytes, values of 64 bytes, node ${process.version}\n`);
 
+  if (only !== 'rocksdb') await memory();
+  if (only !== 'memory') await rocksdb();
+}
+
+async function memory(): Promise<void> {
   const mem = new MemoryEngine('bench');
   await mem.open();
   await common('memory', mem);
@@ -111,7 +117,9 @@ async function main(): Promise<void> {
     if (n !== N) throw new Error(`scanned ${n}`);
   });
   await mem.close();
+}
 
+async function rocksdb(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-engines-'));
   try {
     const rocks = new RocksDbEngine('bench', join(dir, 'rocksdb'));

@@ -69,3 +69,11 @@ export { TopologyTestDriver, type TestDriverConfig } from './testing/topology-te
 export { TestInputTopic } from './testing/test-input-topic.js';
 export { TestOutputTopic } from './testing/test-output-topic.js';
 export type { TestRecord } from './testing/test-record.js';
+export {
+  checkTopology,
+  recordStreams,
+  PropertyFailedError,
+  type CheckTopologySpec,
+  type RecordStreamsOptions,
+  type TopologyInput,
+} from './testing/property-kit.js';
