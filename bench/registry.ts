@@ -1,5 +1,10 @@
 /** Every benchmark workload, in the order `npm run bench` runs them. Add new workloads here. */
 import type { Workload } from './types.js';
 import { workload as statelessChain } from './workloads/stateless-chain.js';
+import { workload as statelessChainNumeric } from './workloads/stateless-chain-numeric.js';
+import { workload as wordCountMemory } from './workloads/word-count-memory.js';
+import { workload as rocksdbCached10k } from './workloads/rocksdb-cached-10k.js';
+import { workload as rocksdb1mKeys } from './workloads/rocksdb-1m-keys.js';
+import { workload as kafkajsPath } from './workloads/kafkajs-path.js';
 
-export const workloads: readonly Workload[] = [statelessChain];
+export const workloads: readonly Workload[] = [statelessChain, statelessChainNumeric, wordCountMemory, rocksdbCached10k, rocksdb1mKeys, kafkajsPath];

@@ -66,7 +66,9 @@ export class StreamTask implements TaskServices {
   readonly #queue = new PartitionGroup();
   readonly #consumed = new Map<string, number>();
   #pending: Promise<unknown>[] = [];
-  #current: RecordContextInfo | undefined;
+  /** The record being processed (its consumed form) and its extracted timestamp; no object per record. */
+  #current: ConsumedRecord | undefined;
+  #currentTimestamp = -1;
   #lastTopic: string | undefined;
   #lastPartition = -1;
   #lastTpKey = '';
@@ -223,7 +225,8 @@ export class StreamTask implements TaskServices {
       return;
     }
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
-    this.#current = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
+    this.#current = raw;
+    this.#currentTimestamp = timestamp;
     let result: MaybePromise<void>;
     try {
       result = source.process({ key, value, timestamp, headers: raw.headers });
@@ -356,7 +359,8 @@ export class StreamTask implements TaskServices {
   }
 
   currentContext(): RecordContextInfo | undefined {
-    return this.#current;
+    const c = this.#current;
+    return c ? { topic: c.topic, partition: c.partition, offset: c.offset, timestamp: this.#currentTimestamp, headers: c.headers } : undefined;
   }
 
   streamTime(): number {
@@ -488,7 +492,7 @@ export class StreamTask implements TaskServices {
         task.restorers.set(store.name, restorer);
         task.deps.onRegisterStore?.(task, store, restorer);
       },
-      currentTimestamp: () => task.#current?.timestamp ?? task.#streamTime,
+      currentTimestamp: () => (task.#current ? task.#currentTimestamp : task.#streamTime),
       exactlyOnce: config.processingGuarantee === 'exactly_once_v2',
       onCorruptStateDir: config.onCorruptStateDir,
       defaultKeySerde: config.defaultKeySerde,

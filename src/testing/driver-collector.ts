@@ -9,9 +9,44 @@ interface TopicState {
   consumed: boolean | undefined;
 }
 
+/**
+ * One captured output topic: a queue that TestOutputTopic reads consume, shared by every reader of the topic
+ * (as in Kafka Streams' driver), so read records can be dropped and memory stays flat in long tests.
+ */
+export class CapturedTopic {
+  #records: ConsumedRecord[] = [];
+  #head = 0;
+
+  push(record: ConsumedRecord): void {
+    this.#records.push(record);
+  }
+
+  get size(): number {
+    return this.#records.length - this.#head;
+  }
+
+  peek(): ConsumedRecord | undefined {
+    return this.#records[this.#head];
+  }
+
+  shift(): ConsumedRecord | undefined {
+    const r = this.#records[this.#head];
+    if (r === undefined) return undefined;
+    this.#head++;
+    if (this.#head === this.#records.length) {
+      this.#records = [];
+      this.#head = 0;
+    } else if (this.#head >= 4096 && this.#head * 2 >= this.#records.length) {
+      this.#records = this.#records.slice(this.#head);
+      this.#head = 0;
+    }
+    return r;
+  }
+}
+
 /** The driver's record collector: every output is captured per topic; topics read by the topology are fed back. */
 export class DriverCollector implements RecordCollector {
-  readonly topics = new Map<string, ConsumedRecord[]>();
+  readonly topics = new Map<string, CapturedTopic>();
   readonly #offsets = new Map<string, number>();
   /** Per-topic offset sequence and cached facts: one Map lookup per record instead of four, no key string built. */
   readonly #state = new Map<string, TopicState>();
@@ -23,7 +58,7 @@ export class DriverCollector implements RecordCollector {
 
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: MessageHeaders): void {
     let log = this.topics.get(topic);
-    if (!log) this.topics.set(topic, (log = []));
+    if (!log) this.topics.set(topic, (log = new CapturedTopic()));
     const state = this.#stateOf(topic);
     const record: ConsumedRecord = { topic, partition: 0, offset: state.next++, key, value, timestamp, headers };
     log.push(record);

@@ -4,10 +4,8 @@ import type { Serde } from '../serdes/serde.js';
 import type { DriverCollector } from './driver-collector.js';
 import type { TestRecord } from './test-record.js';
 
-/** Reads (and consumes) the records the topology wrote to one topic (Kafka Streams' TestOutputTopic). */
+/** Reads (and consumes) the records the topology wrote to one topic (Kafka Streams' TestOutputTopic). Readers of one topic share its queue. */
 export class TestOutputTopic<K, V> {
-  #position = 0;
-
   constructor(
     private readonly collector: DriverCollector,
     readonly topic: string,
@@ -16,10 +14,8 @@ export class TestOutputTopic<K, V> {
   ) {}
 
   readRecord(): TestRecord<K | null, V | null> {
-    const log = this.collector.topics.get(this.topic);
-    const raw = log?.[this.#position];
+    const raw = this.collector.topics.get(this.topic)?.shift();
     if (!raw) throw new StreamsError(`Empty topic: '${this.topic}' has no more records to read.`, 'NO_SUCH_ELEMENT');
-    this.#position++;
     return {
       key: this.keySerde.deserialize(this.topic, raw.key),
       value: this.valueSerde.deserialize(this.topic, raw.value),
@@ -67,7 +63,7 @@ export class TestOutputTopic<K, V> {
   }
 
   getQueueSize(): number {
-    return (this.collector.topics.get(this.topic)?.length ?? 0) - this.#position;
+    return this.collector.topics.get(this.topic)?.size ?? 0;
   }
 
   isEmpty(): boolean {
