@@ -48,7 +48,11 @@ export async function commitTasks(tasks: readonly StreamTask[], deps: Checkpoint
     for (const task of tasks) {
       for (const [store, restorer] of task.restorers) {
         const topic = deps.changelogTopic(store);
-        const offset = topic === undefined ? undefined : changelogOffsets.get(tpKey(topic, task.partition));
+        const written = topic === undefined ? undefined : changelogOffsets.get(tpKey(topic, task.partition));
+        // The collector remembers the last offset this thread ever wrote to the partition: stale if the task moved
+        // away and came back (restored past it meanwhile). The state reflects whichever is later.
+        const restored = restorer.checkpointedOffset();
+        const offset = written === undefined ? restored : restored === undefined ? written : Math.max(written, restored);
         await restorer.commit(offset);
       }
       task.markCommitted();
