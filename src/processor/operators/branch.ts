@@ -1,25 +1,18 @@
-import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
-import type { StreamRecord } from '../record.js';
+import type { ProcessorSupplier } from '../processor.js';
+import { statelessOperator } from './stateless.js';
 
 /**
- * KStream#split: sends each record to the first branch whose predicate holds (a predicate of `undefined`
- * is the default branch, which takes everything); records matching no branch are dropped.
+ * KStream#split: sends each record to the first branch whose predicate holds (the default branch's predicate
+ * takes everything); records matching no branch are dropped. The arrays are read when tasks are created, so
+ * branches declared after split() are included.
  */
 export function branchSupplier<K, V>(
   predicates: readonly ((key: K, value: V) => boolean)[],
   childNames: readonly string[],
 ): ProcessorSupplier<K, V> {
-  return () => {
-    let ctx!: ProcessorContext<K, V>;
-    return {
-      init(c) {
-        ctx = c;
-      },
-      process(record: StreamRecord<K, V>) {
-        for (let i = 0; i < predicates.length; i++) {
-          if (predicates[i]!(record.key, record.value)) return ctx.forward(record, childNames[i]);
-        }
-      },
-    };
-  };
+  return statelessOperator<K, V, K, V>((record, ctx) => {
+    for (let i = 0; i < predicates.length; i++) {
+      if (predicates[i]!(record.key, record.value)) return ctx.forward(record, childNames[i]);
+    }
+  });
 }

@@ -1,21 +1,13 @@
 import type { KeyValue } from '../../dsl/key-value.js';
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import { isPromise, type StreamRecord } from '../record.js';
+import { statelessOperator } from './stateless.js';
 
 /** KStream#flatMap: zero or more records per input, in order; each keeps the input's timestamp and headers. */
 export function flatMapSupplier<K, V, KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>): ProcessorSupplier<K, V, KR, VR> {
-  return () => {
-    let ctx!: ProcessorContext<KR, VR>;
-    return {
-      init(c) {
-        ctx = c;
-      },
-      process(record: StreamRecord<K, V>) {
-        const out = mapper(record.key, record.value);
-        return forwardAll(ctx, out, (kv) => ({ key: kv.key, value: kv.value, timestamp: record.timestamp, headers: record.headers }));
-      },
-    };
-  };
+  return statelessOperator<K, V, KR, VR>((record, ctx) =>
+    forwardAll(ctx, mapper(record.key, record.value), (kv) => ({ key: kv.key, value: kv.value, timestamp: record.timestamp, headers: record.headers })),
+  );
 }
 
 /** Forward each mapped element in order; waits for a downstream Promise before the next element. */

@@ -3,6 +3,7 @@ import type { MeteredKeyValueStore } from '../../state/metered/metered-key-value
 import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import type { StreamRecord } from '../record.js';
 import type { Change } from './change.js';
+import { statelessOperator } from './stateless.js';
 
 /**
  * Stateless KTable operators on Change records. When `storeName` is given the result is materialized too.
@@ -41,17 +42,9 @@ export function tableMapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => V
 
 /** KTable#toStream: each update as a plain record (a deletion becomes a null value). */
 export function tableToStreamSupplier<K, V>(): ProcessorSupplier<K, Change<V>, K, V | null> {
-  return () => {
-    let ctx!: ProcessorContext<K, V | null>;
-    return {
-      init(c: ProcessorContext<K, V | null>) {
-        ctx = c;
-      },
-      process(record: StreamRecord<K, Change<V>>) {
-        return ctx.forward({ key: record.key, value: record.value.newValue, timestamp: record.timestamp, headers: record.headers });
-      },
-    };
-  };
+  return statelessOperator<K, Change<V>, K, V | null>((record, ctx) =>
+    ctx.forward({ key: record.key, value: record.value.newValue, timestamp: record.timestamp, headers: record.headers }),
+  );
 }
 
 /**

@@ -1,17 +1,9 @@
-import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
-import type { StreamRecord } from '../record.js';
+import type { ProcessorSupplier } from '../processor.js';
+import { statelessOperator } from './stateless.js';
 
 /** KStream#mapValues: a new value, same key, timestamp and headers. */
 export function mapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => VR): ProcessorSupplier<K, V, K, VR> {
-  return () => {
-    let ctx!: ProcessorContext<K, VR>;
-    return {
-      init(c) {
-        ctx = c;
-      },
-      process(record: StreamRecord<K, V>) {
-        return ctx.forward({ key: record.key, value: mapper(record.value, record.key), timestamp: record.timestamp, headers: record.headers });
-      },
-    };
-  };
+  return statelessOperator<K, V, K, VR>((record, ctx) =>
+    ctx.forward({ key: record.key, value: mapper(record.value, record.key), timestamp: record.timestamp, headers: record.headers }),
+  );
 }
