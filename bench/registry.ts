@@ -5,6 +5,9 @@ import { workload as statelessChainNumeric } from './workloads/stateless-chain-n
 import { workload as wordCountMemory } from './workloads/word-count-memory.js';
 import { workload as rocksdbCached10k } from './workloads/rocksdb-cached-10k.js';
 import { workload as rocksdb1mKeys } from './workloads/rocksdb-1m-keys.js';
+import { workload as restore1m } from './workloads/restore-1m.js';
+import { workload as eosVsAlos } from './workloads/eos-vs-alos.js';
+import { workload as memoryBound } from './workloads/memory-bound.js';
 import { workload as kafkajsPath } from './workloads/kafkajs-path.js';
 
-export const workloads: readonly Workload[] = [statelessChain, statelessChainNumeric, wordCountMemory, rocksdbCached10k, rocksdb1mKeys, kafkajsPath];
+export const workloads: readonly Workload[] = [statelessChain, statelessChainNumeric, wordCountMemory, rocksdbCached10k, rocksdb1mKeys, restore1m, memoryBound, eosVsAlos, kafkajsPath];

@@ -31,9 +31,18 @@ export { Named } from './dsl/options/named.js';
 export { Branched } from './dsl/options/branched.js';
 export { Grouped } from './dsl/options/grouped.js';
 export { Joined } from './dsl/options/joined.js';
+export { JoinWindows } from './dsl/options/join-windows.js';
+export { StreamJoined } from './dsl/options/stream-joined.js';
 export type { GlobalKTable } from './dsl/global-ktable.js';
 export { Materialized, type StoreType } from './dsl/options/materialized.js';
 export type { KTable, KGroupedStream, KGroupedTable, CogroupedKStream } from './dsl/ktable.js';
+export type { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js';
+export { TimeWindows } from './dsl/options/time-windows.js';
+export { SlidingWindows } from './dsl/options/sliding-windows.js';
+export { SessionWindows } from './dsl/options/session-windows.js';
+export type { Window } from './dsl/options/window-duration.js';
+export { EmitStrategy } from './dsl/options/emit-strategy.js';
+export { Suppressed, BufferConfig, type BufferFullStrategy } from './dsl/options/suppressed.js';
 export type { Change } from './processor/operators/change.js';
 
 export { Topology, type SourceOptions, type SinkOptions } from './topology/topology.js';
@@ -56,6 +65,13 @@ export type { StateStore, StoreBuilder } from './state/state-store.js';
 export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.js';
 export { toArray } from './state/key-value-store.js';
 export { Stores, KeyValueStoreBuilder, type KeyValueBytesStoreSupplier } from './state/stores.js';
+export type { WindowStore, ReadOnlyWindowStore, SessionStore, ReadOnlySessionStore, TimestampedValue } from './state/window/window-store.js';
+export {
+  WindowStoreBuilder,
+  SessionStoreBuilder,
+  type WindowBytesStoreSupplier,
+  type SessionBytesStoreSupplier,
+} from './state/window/window-store-builder.js';
 
 export { EmbeddedKafkaCluster, CRASH } from './kafka/embedded/embedded-kafka-cluster.js';
 export { KafkaStreams, type KafkaStreamsOptions, type StreamsMetrics } from './runtime/kafka-streams.js';

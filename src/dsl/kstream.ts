@@ -10,6 +10,8 @@ import type { Grouped } from './options/grouped.js';
 import type { Materialized } from './options/materialized.js';
 import type { Joined } from './options/joined.js';
 import type { GlobalKTable } from './global-ktable.js';
+import type { JoinWindows } from './options/join-windows.js';
+import type { StreamJoined } from './options/stream-joined.js';
 
 /** An unbounded stream of key-value records (Kafka Streams' KStream). Every operation returns a new stream. */
 export interface KStream<K, V> {
@@ -31,16 +33,35 @@ export interface KStream<K, V> {
   toTable(materialized?: Materialized<K, V>): KTable<K, V>;
   toTable(named: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V>;
+  /**
+   * Stream-stream inner join: each record joins the other stream's records of its key whose timestamps lie in
+   * `[t - before, t + after]`; results carry the larger timestamp.
+   */
+  join<VO, VR>(otherStream: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   /** Stream-table inner join: each record joins the table's current value for its key; no match, no output. */
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   /** Stream-GlobalKTable inner join on the table key the selector picks. */
   join<KG, VG, VR>(globalTable: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: (value: V, globalValue: VG, key: K) => VR): KStream<K, VR>;
   /** Stream-table left join: records without a match join null. */
+  /** Stream-stream left join: records of this stream without a match join null, once their window has closed. */
+  leftJoin<VO, VR>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   leftJoin<KG, VG, VR>(
     globalTable: GlobalKTable<KG, VG>,
     keySelector: (key: K, value: V) => KG,
     joiner: (value: V, globalValue: VG | null, key: K) => VR,
+  ): KStream<K, VR>;
+  /** Stream-stream outer join: records of either stream without a match join null, once their window has closed. */
+  outerJoin<VO, VR>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
   ): KStream<K, VR>;
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V>;
 }

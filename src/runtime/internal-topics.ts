@@ -53,6 +53,18 @@ export async function prepareTopics(topology: Topology, applicationId: string, a
       if (known.length && known.length === inputs.length) counts.set(t, Math.max(...known));
     }
   }
+  // topics feeding each other in a cycle (a foreign-key join's subscription and response topics): known inputs decide
+  for (let round = 0; round < subs.length + 1; round++) {
+    for (const [name, def] of internal) {
+      const t = topicName(name);
+      if (def.kind !== 'repartition' || counts.has(t)) continue;
+      const known = writers(t)
+        .flatMap((s) => sourcesOf.get(s.id) ?? [])
+        .map((i) => counts.get(i))
+        .filter((n): n is number => n !== undefined);
+      if (known.length) counts.set(t, Math.max(...known));
+    }
+  }
   const tasks = new Map<number, number>();
   for (const s of subs) {
     const inputCounts = (sourcesOf.get(s.id) ?? []).map((t) => counts.get(t));

@@ -13,7 +13,7 @@ import type { Topology } from '../topology/topology.js';
 import type { CommitStep } from './checkpoint.js';
 import { prepareTopics, type TopologyMetadata } from './internal-topics.js';
 import { KAFKA_STREAMS_TRANSITIONS, type KafkaStreamsState, type StreamThreadExceptionResponse } from './kafka-streams-state.js';
-import { CompositeReadOnlyKeyValueStore, notQueryable, type StoreQueryParameters } from './queryable-stores.js';
+import { CompositeReadOnlyKeyValueStore, compositeStore, notQueryable, type StoreQueryParameters } from './queryable-stores.js';
 import { StateMachine } from './state-machine.js';
 import { StreamThread } from './stream-thread.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
@@ -267,7 +267,7 @@ export class KafkaStreams extends EventEmitter<Events> {
       if (!this.#state.is('RUNNING')) throw notQueryable(params.storeName, this.state);
       return this.#threads.flatMap((t) => t.tasks.runningTasks().flatMap((task) => (task.stores.has(params.storeName) ? [task.stores.get(params.storeName) as KeyValueStore<any, any>] : [])));
     };
-    return new CompositeReadOnlyKeyValueStore(params.storeName, stores) as T;
+    return compositeStore(params.type, params.storeName, stores) as T;
   }
 
   /** Process and commit rates, latencies, drops, restoration and lag. */

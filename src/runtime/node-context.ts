@@ -87,4 +87,9 @@ export class NodeContext implements ProcessorContext<any, any> {
   commit(): void {
     this.task.requestCommit();
   }
+
+  /** Internal: the task's counters, for operators that drop records (see processor/operators/dropped-records.ts). */
+  get taskMetrics(): import('./task-metrics.js').TaskMetrics | undefined {
+    return (this.task as { metrics?: import('./task-metrics.js').TaskMetrics }).metrics;
+  }
 }

@@ -3,16 +3,31 @@ import { InvalidStateStoreError } from '../errors.js';
 import { isPromise, type MaybePromise } from '../processor/record.js';
 import type { Serde } from '../serdes/serde.js';
 import type { KeyValueStore, ReadOnlyKeyValueStore } from '../state/key-value-store.js';
+import type { ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/window/window-store.js';
+import { CompositeReadOnlySessionStore, CompositeReadOnlyWindowStore } from './composite-window-stores.js';
 
 /** Store types for interactive queries (Kafka Streams' QueryableStoreTypes). */
 export const QueryableStoreTypes = Object.freeze({
   keyValueStore<K = any, V = any>(): QueryableStoreType<ReadOnlyKeyValueStore<K, V>> {
     return { kind: 'keyValue' } as QueryableStoreType<ReadOnlyKeyValueStore<K, V>>;
   },
+  windowStore<K = any, V = any>(): QueryableStoreType<ReadOnlyWindowStore<K, V>> {
+    return { kind: 'window' } as QueryableStoreType<ReadOnlyWindowStore<K, V>>;
+  },
+  sessionStore<K = any, AGG = any>(): QueryableStoreType<ReadOnlySessionStore<K, AGG>> {
+    return { kind: 'session' } as QueryableStoreType<ReadOnlySessionStore<K, AGG>>;
+  },
 });
 
+/** The composite read-only view of a store name of the given type over the local tasks' stores. */
+export function compositeStore(type: QueryableStoreType<unknown>, storeName: string, stores: () => unknown[]): unknown {
+  if (type.kind === 'window') return new CompositeReadOnlyWindowStore(storeName, stores);
+  if (type.kind === 'session') return new CompositeReadOnlySessionStore(storeName, stores);
+  return new CompositeReadOnlyKeyValueStore(storeName, stores as () => KeyValueStore<unknown, unknown>[]);
+}
+
 export interface QueryableStoreType<T> {
-  readonly kind: 'keyValue';
+  readonly kind: 'keyValue' | 'window' | 'session';
   /** Phantom field for the store type. */
   readonly __type?: T;
 }

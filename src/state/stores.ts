@@ -6,6 +6,14 @@ import type { KeyValueStore } from './key-value-store.js';
 import { ChangeLoggingBytesStore } from './logging/change-logging-bytes-store.js';
 import { MeteredKeyValueStore } from './metered/metered-key-value-store.js';
 import type { StoreBuilder } from './state-store.js';
+import {
+  SessionStoreBuilder,
+  WindowStoreBuilder,
+  sessionStoreSupplier,
+  windowStoreSupplier,
+  type SessionBytesStoreSupplier,
+  type WindowBytesStoreSupplier,
+} from './window/window-store-builder.js';
 
 /** Supplies the bytes engine store of a key-value store (Kafka Streams' KeyValueBytesStoreSupplier). */
 export interface KeyValueBytesStoreSupplier {
@@ -75,5 +83,31 @@ export const Stores = Object.freeze({
   },
   keyValueStoreBuilder<K, V>(s: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(s, keySerde, valueSerde);
+  },
+  /**
+   * RocksDB-backed window store; `retainDuplicates` keeps every put (stream-stream joins) instead of one value per
+   * window. Windows older than `retentionMs` of observed stream time are dropped (Kafka Streams' Stores).
+   */
+  persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowStoreSupplier(name, 'rocksdb', retentionMs, windowSizeMs, retainDuplicates, false);
+  },
+  /** As persistentWindowStore, storing each value with the timestamp of its newest record. */
+  persistentTimestampedWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowStoreSupplier(name, 'rocksdb', retentionMs, windowSizeMs, retainDuplicates, true);
+  },
+  inMemoryWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return windowStoreSupplier(name, 'in_memory', retentionMs, windowSizeMs, retainDuplicates, false);
+  },
+  persistentSessionStore(name: string, retentionMs: number): SessionBytesStoreSupplier {
+    return sessionStoreSupplier(name, 'rocksdb', retentionMs);
+  },
+  inMemorySessionStore(name: string, retentionMs: number): SessionBytesStoreSupplier {
+    return sessionStoreSupplier(name, 'in_memory', retentionMs);
+  },
+  windowStoreBuilder<K, V>(s: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(s, keySerde, valueSerde);
+  },
+  sessionStoreBuilder<K, AGG>(s: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<AGG>): SessionStoreBuilder<K, AGG> {
+    return new SessionStoreBuilder(s, keySerde, valueSerde);
   },
 });

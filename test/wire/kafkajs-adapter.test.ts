@@ -150,9 +150,14 @@ describe('kafkajs adapter on the mock cluster', () => {
     expect(p0[3]!.key!.toString()).toBe('k6');
     expect(p0[3]!.value!.toString()).toBe('v6');
     expect(p0[3]!.headers.h!.toString()).toBe('h-k6');
+    // position: the next offset to read (the changelog reader finishes a restore by it, before any record too).
+    expect(consumer.position!({ topic, partition: 0 })).toBe(10);
+    expect(consumer.position!({ topic, partition: 1 })).toBe(10);
 
     // Re-assign within the same topic: partition 1 only, from offset 8 (no rejoin needed).
     await consumer.assign([{ topic, partition: 1, offset: 8 }]);
+    expect(consumer.position!({ topic, partition: 1 })).toBe(8);
+    expect(consumer.position!({ topic, partition: 0 })).toBeUndefined();
     const again = await pollUntil(consumer, (all) => all.length >= 2, 10_000);
     expect(again.map((r) => `${r.partition}:${r.offset}`)).toEqual(['1:8', '1:9']);
     consumer.seek({ topic, partition: 1, offset: 0 });

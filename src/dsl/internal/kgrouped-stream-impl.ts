@@ -8,6 +8,12 @@ import type { CogroupedKStream, KGroupedStream, KTable } from '../ktable.js';
 import type { Grouped } from '../options/grouped.js';
 import type { Materialized } from '../options/materialized.js';
 import { Named } from '../options/named.js';
+import { SessionWindows } from '../options/session-windows.js';
+import type { SlidingWindows } from '../options/sliding-windows.js';
+import type { TimeWindows } from '../options/time-windows.js';
+import type { SessionWindowedKStream, TimeWindowedKStream } from '../windowed-kstream.js';
+import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.js';
+import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.js';
 import type { KStreamImpl } from './kstream-impl.js';
 import { KTableImpl, storeGetter } from './ktable-impl.js';
 import { materialize } from './materialize.js';
@@ -44,6 +50,12 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
   cogroup<VA>(aggregator: (key: K, value: V, aggregate: VA) => VA): CogroupedKStream<K, VA> {
     return new CogroupedKStreamImpl<K, VA>([{ grouped: this as KGroupedStreamImpl<K, any>, aggregator }]);
+  }
+
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows ? new SessionWindowedKStreamImpl(this, windows) : new TimeWindowedKStreamImpl(this, windows);
   }
 
   /** The node aggregations read from: this stream, or a repartition of it named after the store. */

@@ -31,6 +31,10 @@ import { GlobalKTableImpl } from './global-ktable-impl.js';
 import type { GlobalKTable } from '../global-ktable.js';
 import type { Joined } from '../options/joined.js';
 import { streamTableJoinSupplier } from '../../processor/operators/stream-table-join.js';
+import type { JoinWindows } from '../options/join-windows.js';
+import type { StreamJoined } from '../options/stream-joined.js';
+import { streamStreamJoin } from './stream-stream-join.js';
+import { getterStores } from './table-value-getter.js';
 
 /** What a stream knows about itself: its node, its serdes (when still known) and whether its key changed. */
 export interface StreamProps<K, V> {
@@ -231,12 +235,23 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     });
   }
 
-  join(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any): KStream<K, any> {
-    return this.#tableJoin(other, a, b, false);
+  join(other: KStream<K, any> | KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any, c?: StreamJoined<K, V, any>): KStream<K, any> {
+    if (other instanceof KStreamImpl) return streamStreamJoin(this, other, a, b as JoinWindows, c, 'inner');
+    return this.#tableJoin(other as KTable<K, any> | GlobalKTable<any, any>, a, b, false);
   }
 
-  leftJoin(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any): KStream<K, any> {
-    return this.#tableJoin(other, a, b, true);
+  leftJoin(other: KStream<K, any> | KTable<K, any> | GlobalKTable<any, any>, a: any, b?: any, c?: StreamJoined<K, V, any>): KStream<K, any> {
+    if (other instanceof KStreamImpl) return streamStreamJoin(this, other, a, b as JoinWindows, c, 'left');
+    return this.#tableJoin(other as KTable<K, any> | GlobalKTable<any, any>, a, b, true);
+  }
+
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return streamStreamJoin(this, other, joiner, windows, streamJoined, 'outer');
   }
 
   #tableJoin(other: KTable<K, any> | GlobalKTable<any, any>, a: any, b: any, left: boolean): KStream<K, any> {
@@ -272,8 +287,9 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       getter: getter.map as (k: K, stored: unknown) => unknown,
       joiner: a,
       left,
+      read: getter.read,
     });
-    return stream.addProcessor(name, supplier, { keySerde: stream.props.keySerde, keyChanged: false }, [getter.store]);
+    return stream.addProcessor(name, supplier, { keySerde: stream.props.keySerde, keyChanged: false }, getterStores(getter));
   }
 
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {

@@ -12,8 +12,16 @@ import type { KGroupedTable, KTable } from '../ktable.js';
 import type { Grouped } from '../options/grouped.js';
 import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
+import type { Suppressed } from '../options/suppressed.js';
+import { TopologyError } from '../../errors.js';
+import { suppressSupplier, type SuppressSpec } from '../../processor/operators/suppress.js';
+import type { Windowed } from '../../serdes/windowed-serdes.js';
 import { KStreamImpl } from './kstream-impl.js';
 import { materialize } from './materialize.js';
+import type { MaybePromise } from '../../processor/record.js';
+import { mapGetter, type StoreLookup } from './table-value-getter.js';
+import { tableTableJoin } from './table-table-join.js';
+import { foreignKeyJoin } from './foreign-key-join.js';
 
 export interface TableProps<K, V> {
   readonly builder: InternalStreamsBuilder;
@@ -29,11 +37,19 @@ export interface TableProps<K, V> {
    * materialized store upstream, and the stateless steps (filter, mapValues) between it and this table.
    */
   readonly getter: TableValueGetter<K, V>;
+  /**
+   * Windowed tables only: how long after a window's end it can still change (grace; sessions: gap + grace), what
+   * Suppressed.untilWindowCloses waits for. Kept through stateless table operations.
+   */
+  readonly windowCloseDelayMs?: number;
 }
 
 export interface TableValueGetter<K, V> {
   readonly store: string;
   readonly map: (key: K, stored: unknown) => V | null;
+  /** A getter over several stores (an unmaterialized KTable-KTable join) lists them and reads through `read`. */
+  readonly stores?: readonly string[];
+  readonly read?: (key: K, store: StoreLookup) => MaybePromise<V | null>;
 }
 
 /** Getter of a table materialized in `store`: the stored value as is. */
@@ -68,15 +84,8 @@ export class KTableImpl<K, V> implements KTable<K, V> {
       valueSerde: materialized?.valueSerde ?? valueSerde,
       storeName: mat?.storeName ?? null,
       queryable: mat?.queryable ?? false,
-      getter: mat
-        ? storeGetter<K, VR>(mat.storeName)
-        : {
-            store: parent.store,
-            map: (k, stored) => {
-              const v = parent.map(k, stored);
-              return v === null ? null : compute(k, v);
-            },
-          },
+      windowCloseDelayMs: this.props.windowCloseDelayMs,
+      getter: mat ? storeGetter<K, VR>(mat.storeName) : mapGetter(parent, compute),
     });
   }
 
@@ -108,6 +117,43 @@ export class KTableImpl<K, V> implements KTable<K, V> {
 
   queryableStoreName(): string | null {
     return this.props.queryable ? this.props.storeName : null;
+  }
+
+  join(other: KTable<any, any>, a: any, b?: any, c?: Materialized<K, any>): KTable<K, any> {
+    if (typeof b === 'function') return foreignKeyJoin(this, other, a, b, c, false);
+    return tableTableJoin(this, other, a, b as Materialized<K, any> | undefined, 'inner');
+  }
+
+  leftJoin(other: KTable<any, any>, a: any, b?: any, c?: Materialized<K, any>): KTable<K, any> {
+    if (typeof b === 'function') return foreignKeyJoin(this, other, a, b, c, true);
+    return tableTableJoin(this, other, a, b as Materialized<K, any> | undefined, 'left');
+  }
+
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner, materialized, 'outer');
+  }
+
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const b = this.props.builder;
+    const name = suppressed.name ?? b.newProcessorName(Prefix.KTABLE_SUPPRESS);
+    // Kafka Streams also names a buffer store here (KTABLE-SUPPRESS-STATE-STORE-<index>); the buffer is in memory,
+    // but the index is burnt so that later generated names match Kafka Streams' topologies
+    if (!suppressed.name) b.newStoreName(Prefix.KTABLE_SUPPRESS);
+    const delay = this.props.windowCloseDelayMs;
+    let spec: SuppressSpec<K>;
+    if (suppressed.kind === 'untilWindowCloses') {
+      if (delay === undefined) {
+        throw new TopologyError(
+          `Suppressed.untilWindowCloses on '${name}': window close time is only defined for windowed tables (results of windowedBy(...) aggregations); use Suppressed.untilTimeLimit for other tables.`,
+        );
+      }
+      spec = { name, bufferTime: (k) => (k as Windowed<unknown>).window.end, delayMs: delay, buffer: suppressed.bufferConfig, dropTombstones: true };
+    } else {
+      spec = { name, bufferTime: (_k, ts) => ts, delayMs: suppressed.timeToWaitMs, buffer: suppressed.bufferConfig, dropTombstones: false };
+    }
+    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: suppressSupplier<K, V>(spec), stores: [] });
+    // the suppressed table reads values from upstream: a getter sees the latest value, not the suppressed one
+    return new KTableImpl<K, V>({ ...this.props, name, storeName: null, queryable: false });
   }
 }
 

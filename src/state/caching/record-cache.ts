@@ -54,6 +54,8 @@ export class RecordCache<K, V> {
    * (`get(k)` then `putDirty(k)`) then costs one lru-cache lookup instead of two, with the same recency order.
    */
   #lastKey: string | undefined;
+  /** lru-cache's get allocates an options object when given none: one reused, never-read object avoids that. */
+  readonly #getOptions: LRUCache.GetOptions<string, CacheEntry<K, V>, unknown> = {};
   #lastEntry: CacheEntry<K, V> | undefined;
   readonly #onEvictDirty: (entry: CacheEntry<K, V>) => void;
 
@@ -76,7 +78,7 @@ export class RecordCache<K, V> {
   }
 
   get(cacheKey: string): CacheEntry<K, V> | undefined {
-    const e = this.#lru.get(cacheKey);
+    const e = this.#lru.get(cacheKey, this.#getOptions);
     this.#lastKey = cacheKey;
     this.#lastEntry = e;
     return e;
@@ -92,7 +94,7 @@ export class RecordCache<K, V> {
 
   putDirty(cacheKey: string, key: K, keyBytes: Buffer | undefined, value: V | null, timestamp: number): void {
     // right after get(cacheKey) the entry is known and already most recent: no second lookup
-    const existing = cacheKey === this.#lastKey && this.#lastEntry !== undefined ? this.#lastEntry : this.#lru.get(cacheKey);
+    const existing = cacheKey === this.#lastKey && this.#lastEntry !== undefined ? this.#lastEntry : this.#lru.get(cacheKey, this.#getOptions);
     this.#lastKey = this.#lastEntry = undefined;
     let entry: CacheEntry<K, V>;
     // an entry taken by a flush still in progress (dirty, no longer logged) must not change under it

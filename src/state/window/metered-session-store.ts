@@ -1,0 +1,261 @@
+import type { KeyValue } from '../../dsl/key-value.js';
+import { ConfigError, StateStoreError, describeCause } from '../../errors.js';
+import { isPromise, type MaybePromise } from '../../processor/record.js';
+import type { Serde } from '../../serdes/serde.js';
+import type { Windowed } from '../../serdes/windowed-serdes.js';
+import type { KeyValueBytesStore } from '../bytes/bytes-store.js';
+import type { RangeOptions } from '../engine/kv-engine.js';
+import type { StateStoreContext } from '../state-store.js';
+import { RetentionClock } from './retention-clock.js';
+import { isSessionStoreKey, sessionEndOf, sessionKeyBytesOf, sessionRange, sessionStartOf, sessionStoreKey } from './session-key-schema.js';
+import type { SessionStore, WindowFlushListener } from './window-store.js';
+import { WindowWriteCache, type CachedWrite } from './window-write-cache.js';
+
+export interface SessionStoreOptions {
+  readonly retentionMs: number;
+  readonly segmentIntervalMs: number;
+  readonly cachingEnabled: boolean;
+  readonly persistent: boolean;
+}
+
+/**
+ * The typed top of a session store stack (Kafka Streams' MeteredSessionStore + CachingSessionStore): serdes,
+ * findSessions/fetchSession/fetch, retention on session ends and an optional write-back cache, over bytes in the
+ * SessionKeySchema layout.
+ */
+export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
+  readonly persistent: boolean;
+  readonly retention: RetentionClock;
+  #context: StateStoreContext | undefined;
+  #cache: WindowWriteCache<Windowed<K>, AGG> | undefined;
+  #listener: WindowFlushListener<K, AGG> | undefined;
+  #forwards: Promise<unknown>[] = [];
+  #open = false;
+
+  constructor(
+    readonly name: string,
+    private readonly inner: KeyValueBytesStore,
+    private keySerde: Serde<K>,
+    private valueSerde: Serde<AGG>,
+    readonly options: SessionStoreOptions,
+  ) {
+    this.persistent = options.persistent;
+    this.retention = new RetentionClock(options.retentionMs, options.segmentIntervalMs);
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.#context = context;
+    this.keySerde ??= context.defaultKeySerde as Serde<K>;
+    this.valueSerde ??= context.defaultValueSerde as Serde<AGG>;
+    if (!this.keySerde || !this.valueSerde) {
+      throw new ConfigError(
+        `Session store '${this.name}' has no ${this.keySerde ? 'value' : 'key'} serde: pass serdes (Materialized.with / Grouped.with / Stores.sessionStoreBuilder) or set defaultKeySerde/defaultValueSerde.`,
+      );
+    }
+    await this.inner.init(
+      this.retention.wrapContext(context, (k) => (isSessionStoreKey(k) ? sessionEndOf(k) : undefined)),
+      this,
+    );
+    if (this.options.cachingEnabled && context.cacheMaxBytes > 0) this.#cache = new WindowWriteCache(context.cacheMaxBytes);
+    this.#open = true;
+  }
+
+  setFlushListener(listener: WindowFlushListener<K, AGG>): boolean {
+    this.#listener = listener;
+    return this.#cache !== undefined;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    return this.#sessions(key, earliestSessionEndTime, latestSessionStartTime, false);
+  }
+
+  backwardFindSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    return this.#sessions(key, earliestSessionEndTime, latestSessionStartTime, true);
+  }
+
+  fetch(key: K): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    return this.#sessions(key, 0, Number.MAX_SAFE_INTEGER, false);
+  }
+
+  backwardFetch(key: K): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    return this.#sessions(key, 0, Number.MAX_SAFE_INTEGER, true);
+  }
+
+  fetchSession(key: K, sessionStartTime: number, sessionEndTime: number): MaybePromise<AGG | null> {
+    if (this.retention.isExpired(sessionEndTime)) return null;
+    const sk = sessionStoreKey(this.#keyBytes(key), sessionStartTime, sessionEndTime);
+    const cached = this.#cache?.get(sk);
+    if (cached) return cached.value;
+    const raw = this.inner.get(sk);
+    if (isPromise(raw)) return raw.then((b) => (b === undefined ? null : this.#decode(b)));
+    return raw === undefined ? null : this.#decode(raw);
+  }
+
+  /** The session a windowed key names (what a windowed KTable's value getter reads). */
+  get(sessionKey: Windowed<K>): MaybePromise<AGG | null> {
+    return this.fetchSession(sessionKey.key, sessionKey.window.start, sessionKey.window.end);
+  }
+
+  /** All keys' sessions ending in [endFrom, endTo] (emit-on-window-close); scans the whole store. */
+  async *fetchEndedIn(endFrom: number, endTo: number): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    await this.#writeThroughDirty();
+    const minEnd = Math.max(endFrom, this.retention.expiredUpTo + 1);
+    for await (const [k, v] of this.inner.range({})) {
+      if (!isSessionStoreKey(k)) continue;
+      const end = sessionEndOf(k);
+      if (end < minEnd || end > endTo) continue;
+      yield { key: { key: this.#deserializeKey(sessionKeyBytesOf(k)), window: { start: sessionStartOf(k), end } }, value: this.#decode(v) };
+    }
+  }
+
+  async *#sessions(key: K, earliestEnd: number, latestStart: number, reverse: boolean): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
+    await this.#writeThroughDirty();
+    const kb = this.#keyBytes(key);
+    const minEnd = Math.max(earliestEnd, this.retention.expiredUpTo + 1);
+    const options: RangeOptions = { ...sessionRange(kb, minEnd), reverse };
+    for await (const [k, v] of this.inner.range(options)) {
+      if (!isSessionStoreKey(k) || !sessionKeyBytesOf(k).equals(kb)) continue;
+      const start = sessionStartOf(k);
+      const end = sessionEndOf(k);
+      if (end < minEnd || start > latestStart) continue;
+      yield { key: { key, window: { start, end } }, value: this.#decode(v) };
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  put(sessionKey: Windowed<K>, aggregate: AGG | null, old?: { value: AGG | null }): void {
+    if (sessionKey === null || sessionKey.key === null || sessionKey.key === undefined) {
+      throw new StateStoreError(this.name, 'null keys are not allowed in a session store.');
+    }
+    const { start, end } = sessionKey.window;
+    this.retention.observe(end);
+    if (this.retention.isExpired(end)) return;
+    const sk = sessionStoreKey(this.#keyBytes(sessionKey.key), start, end);
+    const ts = this.#context!.currentTimestamp();
+    const cache = this.#cache;
+    if (!cache) {
+      this.inner.put(sk, aggregate === null ? null : this.#encode(aggregate), ts);
+      return;
+    }
+    cache.put(sk, sessionKey, aggregate, ts, old);
+    if (cache.overBudget) this.#evict(cache);
+  }
+
+  remove(sessionKey: Windowed<K>, old?: { value: AGG | null }): void {
+    this.put(sessionKey, null, old);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async flush(): Promise<void> {
+    const cache = this.#cache;
+    if (cache && cache.size > 0) {
+      for (const e of cache.entries()) {
+        cache.delete(e);
+        if (!e.oldKnown && this.#listener) {
+          const prev = await this.inner.get(e.storeKey);
+          e.old = prev === undefined ? null : this.#decode(prev);
+        }
+        await this.#writeDown(e);
+      }
+    }
+    if (this.#forwards.length) {
+      const pending = this.#forwards;
+      this.#forwards = [];
+      await Promise.all(pending);
+    }
+    if (this.retention.takePurge()) {
+      const bound = this.retention.expiredUpTo;
+      const expired: Buffer[] = [];
+      for await (const [k] of this.inner.range({})) if (isSessionStoreKey(k) && sessionEndOf(k) <= bound) expired.push(k);
+      const ts = this.#context!.currentTimestamp();
+      for (const k of expired) this.inner.put(k, null, ts);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#cache?.clear();
+    await this.inner.close();
+  }
+
+  isOpen(): boolean {
+    return this.#open;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  #evict(cache: WindowWriteCache<Windowed<K>, AGG>): void {
+    for (const e of cache.entries()) {
+      if (!cache.overBudget) return;
+      if (!e.oldKnown && this.#listener) continue;
+      cache.delete(e);
+      const r = this.#writeDown(e);
+      if (r !== undefined && isPromise(r)) this.#forwards.push(r);
+    }
+  }
+
+  #writeDown(e: CachedWrite<Windowed<K>, AGG>): MaybePromise<void> {
+    this.inner.put(e.storeKey, e.value === null ? null : this.#encode(e.value), e.timestamp);
+    if (this.#listener && !(e.value === null && e.old === null)) return this.#listener(e.windowed, e.value, e.old, e.windowed.window.end);
+  }
+
+  async #writeThroughDirty(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache || cache.size === 0) return;
+    for (const e of cache.entries()) {
+      if (!e.oldKnown) {
+        const prev = await this.inner.get(e.storeKey);
+        e.old = prev === undefined ? null : this.#decode(prev);
+        e.oldKnown = true;
+      }
+      this.inner.put(e.storeKey, e.value === null ? null : this.#encode(e.value), e.timestamp);
+    }
+  }
+
+  #deserializeKey(kb: Buffer): K {
+    try {
+      return this.keySerde.deserialize(this.name, kb) as K;
+    } catch (e) {
+      throw new StateStoreError(this.name, `cannot deserialize a stored key (${kb.toString('hex')}): ${describeCause(e)}`, { cause: e });
+    }
+  }
+
+  #keyBytes(key: K): Buffer {
+    let b: Buffer | null;
+    try {
+      b = this.keySerde.serialize(this.name, key);
+    } catch (e) {
+      throw new StateStoreError(this.name, `the key serde failed on a key: ${describeCause(e)}`, { cause: e });
+    }
+    if (b === null) throw new StateStoreError(this.name, 'the key serde turned a key into null; store keys must serialize to bytes.');
+    return b;
+  }
+
+  #encode(v: AGG): Buffer {
+    let b: Buffer | null;
+    try {
+      b = this.valueSerde.serialize(this.name, v);
+    } catch (e) {
+      throw new StateStoreError(this.name, `the value serde failed to serialize an aggregate: ${describeCause(e)}`, { cause: e });
+    }
+    if (b === null) throw new StateStoreError(this.name, 'the value serde serialized an aggregate to null.');
+    return b;
+  }
+
+  #decode(bytes: Buffer): AGG {
+    try {
+      return this.valueSerde.deserialize(this.name, bytes) as AGG;
+    } catch (e) {
+      throw new StateStoreError(
+        this.name,
+        `the value serde failed on a stored aggregate: ${describeCause(e)}. Was the store written with another serde? Use the same serde, or reset the application's state.`,
+        { cause: e },
+      );
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { it, expect } from 'vitest';
+import { Consumed, Materialized, Produced, Serdes, StreamsBuilder, TimeWindows, SessionWindows, SlidingWindows, TopologyTestDriver, WindowedSerdes, Suppressed, BufferConfig, toArray } from '../src/index.js';
+const S = Serdes.String(), L = Serdes.Long();
+it('smoke', async () => {
+  const b = new StreamsBuilder();
+  const g = b.stream('in', Consumed.with(S, S)).groupByKey();
+  g.windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count(Materialized.as('tw')).toStream().to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L));
+  g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5)).count(Materialized.as('sw')).toStream().to('sout', Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(S), L));
+  g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).count(Materialized.as('sl')).toStream().to('slout', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L));
+  g.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count().suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('final', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L));
+  const topo = b.build();
+  console.log(topo.describe().toString());
+  const d = new TopologyTestDriver(topo, { applicationId: 'x' });
+  const i = d.createInputTopic('in', S, S);
+  for (const [k, t] of [['a', 1], ['a', 4], ['a', 12], ['b', 3], ['a', 30], ['a', 2], ['a', 20]] as const) await i.pipeInput(k, 'v', t);
+  console.log(JSON.stringify(await d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).readRecordsToList()));
+  console.log(JSON.stringify(await d.createOutputTopic('sout', WindowedSerdes.sessionWindowedSerdeFrom(S), L).readKeyValuesToList()));
+  console.log(JSON.stringify(await d.createOutputTopic('slout', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).readKeyValuesToList()));
+  console.log(JSON.stringify(await d.createOutputTopic('final', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).readKeyValuesToList()));
+  console.log(d.metrics());
+  console.log(JSON.stringify(await toArray(d.getWindowStore('tw').fetchAll(0, 100))));
+  await d.close();
+});
