@@ -46,8 +46,10 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
   private readonly life: ClientLife;
   private readonly groupId: string | undefined;
   private readonly clientId: string;
-  private readonly isolation: IsolationLevel;
-  private readonly reset: OffsetReset;
+  private isolation: IsolationLevel;
+  private reset: OffsetReset;
+  /** Whether the options named these (a kafkajs-style subscribe only fills in what was not named). */
+  readonly #explicit: { isolation: boolean; reset: boolean };
   private readonly sessionTimeoutMs: number;
   private readonly maxPollRecords: number;
   private mode: 'none' | 'subscribed' | 'assigned' = 'none';
@@ -72,8 +74,15 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
     this.clientId = options.clientId ?? 'consumer';
     this.isolation = options.isolationLevel ?? 'read_uncommitted';
     this.reset = options.autoOffsetReset ?? 'earliest';
+    this.#explicit = { isolation: options.isolationLevel !== undefined, reset: options.autoOffsetReset !== undefined };
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.maxPollRecords = options.maxPollRecords ?? DEFAULT_MAX_POLL_RECORDS;
+  }
+
+  /** kafkajs defaults (read_committed, fromBeginning false = latest) for what the options left open. */
+  adoptKafkajsDefaults(fromBeginning: boolean): void {
+    if (!this.#explicit.isolation) this.isolation = 'read_committed';
+    if (!this.#explicit.reset) this.reset = fromBeginning ? 'earliest' : 'latest';
   }
 
   async subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener, assignor?: Assignor): Promise<void> {

@@ -19,7 +19,7 @@ import { EmbeddedAdmin } from './embedded-admin.js';
 import { EmbeddedConsumer } from './embedded-consumer.js';
 import { EmbeddedProducer } from './embedded-producer.js';
 import type { FaultHooks } from './fault-hooks.js';
-import { KafkajsFacade } from './kafkajs-facade.js';
+import { KafkajsFacade, withKafkajsAdmin, withKafkajsConsumer, withKafkajsProducer, type DualAdmin, type DualConsumer, type DualProducer } from './kafkajs-facade.js';
 import { invalidRecord, unknownPartition } from './kafka-errors.js';
 import type { CompactOptions } from './partition-log.js';
 
@@ -155,25 +155,28 @@ export class EmbeddedKafkaCluster implements KafkaClient {
     };
   }
 
-  consumer(options: ConsumerOptions, owner?: object): EmbeddedConsumer {
+  /** A consumer: the runtime's port client, which also takes kafkajs' calls (subscribe({ topics }), run, ...). */
+  consumer(options: ConsumerOptions = {}, owner?: object): DualConsumer {
     this.broker.ensureOpen();
     const c: EmbeddedConsumer = new EmbeddedConsumer(this.broker, options, () => this.release(owner, c));
     this.track(owner, c);
-    return c;
+    return withKafkajsConsumer(this, c);
   }
 
-  producer(options: ProducerOptions, owner?: object): EmbeddedProducer {
+  /** A producer: the runtime's port client, which also takes kafkajs' calls (send({ topic, messages }), transaction, ...). */
+  producer(options: ProducerOptions = {}, owner?: object): DualProducer {
     this.broker.ensureOpen();
     const p: EmbeddedProducer = new EmbeddedProducer(this.broker, options, () => this.release(owner, p));
     this.track(owner, p);
-    return p;
+    return withKafkajsProducer(p);
   }
 
-  admin(owner?: object): EmbeddedAdmin {
+  /** An admin client: the port's calls, and kafkajs' createTopics({ topics }), fetchTopicOffsets, fetchOffsets. */
+  admin(owner?: object): DualAdmin {
     this.broker.ensureOpen();
     const a: EmbeddedAdmin = new EmbeddedAdmin(this.broker, () => this.release(owner, a));
     this.track(owner, a);
-    return a;
+    return withKafkajsAdmin(this, a);
   }
 
   /** kafkajs-shaped clients on this cluster, for code written against kafkajs. */

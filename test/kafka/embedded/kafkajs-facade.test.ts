@@ -68,3 +68,52 @@ describe('kafkajs-shaped facade', () => {
     await cluster.close();
   });
 });
+
+describe('cluster.producer() / consumer() / admin() take kafkajs calls directly (API.md)', () => {
+  it('code written against kafkajs runs on the embedded cluster', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    const admin = cluster.admin();
+    await admin.connect();
+    expect(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }] })).toBe(true);
+    const producer = cluster.producer();
+    await producer.connect();
+    const meta = await producer.send({ topic: 'orders', messages: [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }] });
+    expect(meta.reduce((n, m) => n + Number(m.baseOffset) + 1, 0)).toBe(2);
+    await producer.sendBatch({ topicMessages: [{ topic: 'orders', messages: [{ key: 'k3', value: 'v3' }] }] });
+
+    const consumer = cluster.consumer({ groupId: 'kafkajs-app' });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    const deadline = Date.now() + 2000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await consumer.disconnect();
+    expect(seen.sort()).toEqual(['v1', 'v2', 'v3']);
+    await producer.disconnect();
+    await admin.disconnect();
+    await cluster.close();
+  });
+
+  it('a kafkajs-style consumer defaults to read_committed and to the latest offset unless fromBeginning', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    await cluster.createTopic('t');
+    await cluster.produce('t', [{ key: null, value: Buffer.from('old') }]);
+    const tx = cluster.producer({ transactionalId: 'tx' });
+    const txn = await tx.transaction();
+    await txn.send({ topic: 't', messages: [{ value: 'open' }] });
+    const consumer = cluster.consumer({ groupId: 'late' });
+    await consumer.subscribe({ topics: ['t'] });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    await new Promise((r) => setTimeout(r, 150));
+    await txn.abort();
+    await cluster.produce('t', [{ key: null, value: Buffer.from('new') }]);
+    const deadline = Date.now() + 2000;
+    while (seen.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await consumer.disconnect();
+    // 'old' predates the subscription (latest), 'open' was aborted (read_committed)
+    expect(seen).toEqual(['new']);
+    await cluster.close();
+  });
+});
