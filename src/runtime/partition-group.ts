@@ -50,11 +50,20 @@ export class PartitionGroup {
     return r;
   }
 
-  /** Up to `max` buffered records, without removing them (for prefetching store keys). */
-  peek(max: number): ConsumedRecord[] {
+  /** Up to `max` buffered records after the first `skip`, without removing them (for prefetching store keys). */
+  peek(max: number, skip = 0): ConsumedRecord[] {
     const out: ConsumedRecord[] = [];
+    let toSkip = skip;
     for (const q of this.#queues.values()) {
-      for (let i = q.head; i < q.records.length && out.length < max; i++) out.push(q.records[i]!);
+      let i = q.head;
+      const available = q.records.length - i;
+      if (toSkip >= available) {
+        toSkip -= available;
+        continue;
+      }
+      i += toSkip;
+      toSkip = 0;
+      for (; i < q.records.length && out.length < max; i++) out.push(q.records[i]!);
       if (out.length >= max) break;
     }
     return out;

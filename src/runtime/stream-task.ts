@@ -170,7 +170,14 @@ export class StreamTask implements TaskServices {
    * from memory instead of one awaited read per record.
    */
   prefetch(max: number): MaybePromise<void> {
-    const raws = this.#queue.peek(max);
+    const now = this.#prefetchRecords(this.#queue.peek(max));
+    // read ahead: the next batch's keys are fetched while this batch is processed (errors surface on use)
+    const ahead = this.#prefetchRecords(this.#queue.peek(max, max));
+    if (ahead) ahead.catch(() => undefined);
+    return now;
+  }
+
+  #prefetchRecords(raws: readonly ConsumedRecord[]): Promise<void> | undefined {
     if (raws.length === 0) return;
     const byNode = new Map<Prefetcher, unknown[]>();
     for (const raw of raws) {

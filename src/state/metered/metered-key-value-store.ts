@@ -22,6 +22,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #listener: FlushListener<K, V> | undefined;
   #evictionForwards: Promise<unknown>[] = [];
   #open = false;
+  /** Prefetch reads in flight, the keys they cover, and keys written down meanwhile (see prefetch). */
+  #readsInFlight = 0;
+  #reads: Promise<void> | undefined;
+  readonly #readingKeys = new Set<string>();
+  readonly #writtenDuringReads = new Set<string>();
   readonly metrics = { gets: 0, puts: 0, cacheHits: 0 };
 
   constructor(
@@ -90,30 +95,56 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.#cache !== undefined && this.persistent;
   }
 
-  /** Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record). */
+  /**
+   * Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record).
+   * Reads may overlap processing (the task reads ahead): a key written down while its read was in flight keeps
+   * the newer value, and a key already being read is awaited rather than read twice.
+   */
   prefetch(keys: readonly K[]): MaybePromise<void> {
     const cache = this.#cache;
     if (!cache) return;
     const missing: K[] = [];
     const seen = new Set<unknown>();
+    let awaitInflight = false;
     for (const k of keys) {
       if (k === null || k === undefined) continue;
       const ck = fastCacheKey(k) ?? cacheKey(k, this.#keyBytes(k));
       if (seen.has(ck) || cache.get(ck)) continue;
       seen.add(ck);
-      missing.push(k);
+      if (this.#readingKeys.has(ck)) awaitInflight = true;
+      else missing.push(k);
     }
-    if (missing.length === 0) return;
+    const inflight = awaitInflight ? this.#reads : undefined;
+    if (missing.length === 0) return inflight;
     const kbs = missing.map((k) => this.#keyBytes(k));
-    const r = this.inner.multiGet(kbs);
+    const cks = missing.map((k, i) => cacheKey(k, kbs[i]!));
     const apply = (values: (Buffer | undefined)[]): void => {
       for (let i = 0; i < missing.length; i++) {
-        const ck = cacheKey(missing[i]!, kbs[i]!);
-        if (!cache.get(ck)) this.#loaded(missing[i]!, kbs[i]!, values[i]);
+        const ck = cks[i]!;
+        if (!this.#writtenDuringReads.has(ck) && !cache.get(ck)) this.#loaded(missing[i]!, kbs[i]!, values[i]);
       }
     };
-    if (isPromise(r)) return r.then(apply);
-    apply(r);
+    const r = this.inner.multiGet(kbs);
+    if (!isPromise(r)) {
+      apply(r);
+      return inflight;
+    }
+    for (const ck of cks) this.#readingKeys.add(ck);
+    this.#readsInFlight++;
+    const read = r.then(apply).finally(() => {
+      for (const ck of cks) this.#readingKeys.delete(ck);
+      if (--this.#readsInFlight === 0) {
+        this.#writtenDuringReads.clear();
+        this.#reads = undefined;
+      }
+    });
+    this.#reads = this.#reads ? Promise.all([this.#reads, read]).then(() => undefined) : read;
+    return inflight ? Promise.all([inflight, read]).then(() => undefined) : read;
+  }
+
+  /** A value went down to the store below: a read already in flight for it must not bring back an older one. */
+  #wroteDown(key: K, kb: Buffer): void {
+    if (this.#readsInFlight > 0) this.#writtenDuringReads.add(cacheKey(key, kb));
   }
 
   range(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
@@ -212,6 +243,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
           e.old = prev === undefined ? null : this.#deserializeValue(prev, e.key);
         }
         this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+        this.#wroteDown(e.key, kb);
         const old = e.old;
         e.dirty = false;
         e.old = e.value;
@@ -252,6 +284,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #writeDownEvicted(e: CacheEntry<K, V>): void {
     const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
     this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+    this.#wroteDown(e.key, kb);
     if (this.#listener) {
       const r = this.#listener(e.key, e.value, e.oldKnown ? e.old : null, e.timestamp);
       if (isPromise(r)) this.#evictionForwards.push(r);
@@ -264,6 +297,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const pending: Promise<void>[] = [];
     const writeDown = (e: CacheEntry<K, V>, kb: Buffer): void => {
       this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+      this.#wroteDown(e.key, kb);
     };
     for (const e of cache.dirtyEntries()) {
       const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
