@@ -15,6 +15,7 @@ import { prepareTopics, type TopologyMetadata } from './internal-topics.js';
 import { KAFKA_STREAMS_TRANSITIONS, type KafkaStreamsState, type StreamThreadExceptionResponse } from './kafka-streams-state.js';
 import { CompositeReadOnlyKeyValueStore, compositeStore, notQueryable, type StoreQueryParameters } from './queryable-stores.js';
 import { StateMachine } from './state-machine.js';
+import { StreamsAssignor } from './streams-assignor.js';
 import { StreamThread } from './stream-thread.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 
@@ -77,6 +78,7 @@ export class KafkaStreams extends EventEmitter<Events> {
   #handler: (error: unknown) => StreamThreadExceptionResponse = () => 'SHUTDOWN_CLIENT';
   #closing: Promise<void> | undefined;
   #crashed = false;
+  #shutdownRequested = false;
 
   constructor(topology: Topology, options: KafkaStreamsOptions) {
     super();
@@ -169,6 +171,7 @@ export class KafkaStreams extends EventEmitter<Events> {
       () => this.#updateState(),
       this.#commitStepHook,
       this.#global?.state.stores,
+      { requested: () => this.#shutdownRequested, onRequestedByGroup: () => this.#shutDownInError() },
     );
     this.#threads.push(thread);
     thread.start();
@@ -207,11 +210,41 @@ export class KafkaStreams extends EventEmitter<Events> {
       this.#updateState();
       return;
     }
-    // SHUTDOWN_CLIENT (and SHUTDOWN_APPLICATION, which on one client means the same): stop in ERROR
+    if (response === 'SHUTDOWN_APPLICATION') {
+      this.#shutdownRequested = true;
+      void this.#askGroupToShutDown().finally(() => this.#shutDownInError());
+      return;
+    }
+    this.#shutDownInError();
+  }
+
+  /** SHUTDOWN_CLIENT, or told to by the group: stop every thread and end in ERROR. */
+  #shutDownInError(): void {
+    if (this.#crashed || this.#closing) return;
     if (this.#state.canMoveTo('PENDING_ERROR')) this.#state.moveTo('PENDING_ERROR');
     void this.#stopThreads().then(() => {
       if (this.#state.is('PENDING_ERROR')) this.#state.moveTo('ERROR');
     });
+  }
+
+  /**
+   * SHUTDOWN_APPLICATION: join the group once more with a subscription that requests the shutdown; the leader's
+   * assignor then tells every member to shut down. Best effort: gives up after a session timeout.
+   */
+  async #askGroupToShutDown(): Promise<void> {
+    const sources = [...new Set([...(this.#metadata?.sourceTopics.values() ?? [])].flat())];
+    const messenger = this.#client.consumer({ groupId: this.config.applicationId, clientId: `${this.config.clientId}-${this.processId}-shutdown`, sessionTimeoutMs: this.config.sessionTimeoutMs, heartbeatIntervalMs: this.config.heartbeatIntervalMs }, this);
+    let answered = false;
+    try {
+      const assignor = new StreamsAssignor(() => this.#metadata!, () => ({ active: [], standby: [] }), 0, () => true);
+      await messenger.subscribe(sources, { onPartitionsRevoked: () => undefined, onPartitionsAssigned: () => void (answered = true) }, assignor);
+      const deadline = Date.now() + this.config.sessionTimeoutMs;
+      while (!answered && Date.now() < deadline) await messenger.poll(100);
+    } catch (e) {
+      this.config.logger.warn(`Could not ask the application to shut down: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      await messenger.close().catch(() => undefined);
+    }
   }
 
   async #stopThreads(): Promise<void> {

@@ -73,6 +73,8 @@ export class StreamThread {
     private readonly onStateChange: () => void,
     private readonly commitStepHook?: (step: CommitStep) => void | Promise<void>,
     globalStores?: ReadonlyMap<string, StateStore>,
+    /** SHUTDOWN_APPLICATION: whether this instance asks the group to shut down, and what to do when told to. */
+    private readonly shutdown: { requested(): boolean; onRequestedByGroup(): void } = { requested: () => false, onRequestedByGroup: () => undefined },
   ) {
     this.#exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
     const clientId = `${config.clientId}-${processId}-StreamThread-${index}`;
@@ -156,7 +158,7 @@ export class StreamThread {
       await this.producer.beginTransaction();
     }
     const sources = [...new Set([...this.metadata.sourceTopics.values()].flat())];
-    const assignor = new StreamsAssignor(() => this.metadata, () => this.tasks.ownedState(), this.config.numStandbyReplicas);
+    const assignor = new StreamsAssignor(() => this.metadata, () => this.tasks.ownedState(), this.config.numStandbyReplicas, () => this.shutdown.requested());
     await this.consumer.subscribe(
       sources,
       {
@@ -170,9 +172,15 @@ export class StreamThread {
         },
         onPartitionsAssigned: async (_partitions, userData) => {
           if (this.#crashed || this.#failed) return;
+          const assignment = decodeAssignment(userData);
+          if (assignment.shutdown) {
+            // another instance's uncaught-exception handler said SHUTDOWN_APPLICATION
+            this.shutdown.onRequestedByGroup();
+            return;
+          }
           this.#moveTo('PARTITIONS_ASSIGNED');
           this.#paused.clear();
-          await this.tasks.handleAssignment(decodeAssignment(userData));
+          await this.tasks.handleAssignment(assignment);
         },
         onPartitionsLost: async () => {
           if (this.#crashed || this.#failed) return;

@@ -5,6 +5,11 @@ import type { TopologyMetadata } from './internal-topics.js';
 export interface TaskAssignment {
   readonly active: readonly string[];
   readonly standby: readonly string[];
+  /**
+   * In a subscription: this instance asks the whole application to shut down (SHUTDOWN_APPLICATION). In an
+   * assignment: every member is told to shut down (Kafka Streams carries this as an error code in the assignment).
+   */
+  readonly shutdown?: boolean;
 }
 
 export function encodeAssignment(a: TaskAssignment): Buffer {
@@ -15,7 +20,7 @@ export function decodeAssignment(b: Buffer | undefined): TaskAssignment {
   if (!b || b.length === 0) return { active: [], standby: [] };
   try {
     const parsed = JSON.parse(b.toString('utf8')) as Partial<TaskAssignment>;
-    return { active: parsed.active ?? [], standby: parsed.standby ?? [] };
+    return { active: parsed.active ?? [], standby: parsed.standby ?? [], ...(parsed.shutdown ? { shutdown: true } : {}) };
   } catch {
     return { active: [], standby: [] };
   }
@@ -41,13 +46,18 @@ export class StreamsAssignor implements Assignor {
     private readonly metadata: () => TopologyMetadata,
     private readonly ownedState: () => TaskAssignment,
     private readonly numStandbyReplicas: number,
+    private readonly shutdownRequested: () => boolean = () => false,
   ) {}
 
   subscriptionUserData(): Buffer {
-    return encodeAssignment(this.ownedState());
+    return encodeAssignment({ ...this.ownedState(), ...(this.shutdownRequested() ? { shutdown: true } : {}) });
   }
 
   assign(members: readonly GroupMember[]): Map<string, MemberAssignment> {
+    if (members.some((m) => decodeAssignment(m.userData).shutdown)) {
+      const shutdown = encodeAssignment({ active: [], standby: [], shutdown: true });
+      return new Map(members.map((m) => [m.memberId, { partitions: [], userData: shutdown }]));
+    }
     const meta = this.metadata();
     const tasks: string[] = [];
     for (const [sub, n] of meta.tasksPerSubtopology) for (let p = 0; p < n; p++) tasks.push(taskId(sub, p));

@@ -40,10 +40,14 @@ export class PartitionLog {
   /** producerId -> its aborted ranges, ascending. Kafka keeps the same index to filter aborted data on fetch. */
   private readonly aborted = new Map<number, AbortedRange[]>();
   private lso = 0;
+  /** Records appended since the last compaction (the log cleaner's "dirty" part). */
+  private dirty = 0;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
+    /** Background compaction, as Kafka's log cleaner: when the dirty part reaches this ratio of the log. */
+    private readonly autoCompaction?: { readonly minDirtyRatio: number; readonly minDirtyRecords: number },
   ) {}
 
   /** The log end offset: the offset the next record gets. */
@@ -78,6 +82,10 @@ export class PartitionLog {
       if (this.openTxns.size === 1) this.lso = offset;
     }
     this.records.push({ offset, key, value, timestamp, headers, producerId, kind: RecordKind.Data });
+    if (this.autoCompaction && ++this.dirty >= this.autoCompaction.minDirtyRecords && this.dirty >= this.records.length * this.autoCompaction.minDirtyRatio) {
+      // amortized O(1) per record: the log at least halves its dirty part each time
+      this.compact();
+    }
     return offset;
   }
 
@@ -179,6 +187,7 @@ export class PartitionLog {
    * Returns the number of records removed.
    */
   compact(options: CompactOptions = {}): number {
+    this.dirty = 0;
     const stable = this.lastStableOffset;
     const latest = new Map<string, number>();
     const live = (r: StoredRecord): boolean =>

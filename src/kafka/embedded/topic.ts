@@ -21,9 +21,13 @@ export class Topic {
     partitionCount: number,
     readonly config: Readonly<Record<string, string>>,
   ) {
-    this.partitions = Array.from({ length: partitionCount }, (_, p) => new PartitionLog(name, p));
-    this.keys = this.partitions.map((_, p) => tpKey(name, p));
     this.compacted = (config['cleanup.policy'] ?? 'delete').split(',').some((s) => s.trim() === 'compact');
+    // compacted topics are cleaned in the background as in Kafka (min.cleanable.dirty.ratio, default 0.5)
+    const autoCompaction = this.compacted
+      ? { minDirtyRatio: Number(config['min.cleanable.dirty.ratio'] ?? 0.5), minDirtyRecords: Number(config['sluice.min.cleanable.records'] ?? 10_000) }
+      : undefined;
+    this.partitions = Array.from({ length: partitionCount }, (_, p) => new PartitionLog(name, p, autoCompaction));
+    this.keys = this.partitions.map((_, p) => tpKey(name, p));
   }
 
   get partitionCount(): number {

@@ -89,6 +89,22 @@ describe('topics, offsets and logs', () => {
   });
 
   describe('compaction', () => {
+    it('cleans compacted topics in the background once the dirty part reaches min.cleanable.dirty.ratio', async () => {
+      const cluster = new EmbeddedKafkaCluster();
+      await cluster.createTopic('cl', { config: { 'cleanup.policy': 'compact', 'sluice.min.cleanable.records': '100' } });
+      // 10 keys rewritten 100 times each: 1000 records, of which only the last per key must stay
+      for (let round = 0; round < 100; round++) {
+        await cluster.produce('cl', Array.from({ length: 10 }, (_, k) => ({ key: buf(`k${k}`), value: buf(`${round}`), partition: 0 })));
+      }
+      const log = await cluster.readAll('cl');
+      expect(log.length).toBeLessThan(250); // far fewer than the 1000 written, without calling compact()
+      const latest = new Map(log.map((r) => [str(r.key!), str(r.value!)]));
+      expect(latest.size).toBe(10);
+      for (const v of latest.values()) expect(v).toBe('99');
+      expect(cluster.endOffsets('cl')).toEqual([1000]); // offsets are kept, gaps allowed
+      await cluster.close();
+    });
+
     it('keeps the latest record per key, keeps a latest tombstone, and leaves offsets (with gaps) unchanged', async () => {
       const cluster = new EmbeddedKafkaCluster();
       await cluster.createTopic('c', { config: { 'cleanup.policy': 'compact' } });
