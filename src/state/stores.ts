@@ -2,10 +2,8 @@ import { TopologyError } from '../errors.js';
 import type { Serde } from '../serdes/serde.js';
 import type { KeyValueBytesStore } from './bytes/bytes-store.js';
 import { TransactionalBytesStore, type EngineKind } from './bytes/transactional-bytes-store.js';
-import type { KeyValueStore } from './key-value-store.js';
-import { ChangeLoggingBytesStore } from './logging/change-logging-bytes-store.js';
 import { MeteredKeyValueStore } from './metered/metered-key-value-store.js';
-import type { StoreBuilder } from './state-store.js';
+import { LayeredStoreBuilder } from './layered-store-builder.js';
 import {
   SessionStoreBuilder,
   WindowStoreBuilder,
@@ -29,46 +27,14 @@ function supplier(name: string, kind: EngineKind): KeyValueBytesStoreSupplier {
   return Object.freeze({ name, kind, get: () => new TransactionalBytesStore(name, kind) });
 }
 
-/**
- * Builds the store stack: metered(caching) -> change-logging -> transactional engine store.
- * Immutable: every `with*` returns a new builder. Defaults as Kafka Streams: logging on, caching off.
- */
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K, V>> {
-  constructor(
-    readonly supplier: KeyValueBytesStoreSupplier,
-    readonly keySerde: Serde<K>,
-    readonly valueSerde: Serde<V>,
-    readonly cachingEnabled = false,
-    readonly loggingEnabled = true,
-    readonly logConfig: Readonly<Record<string, string>> = {},
-  ) {
-    Object.freeze(this);
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
+/** Builds the key-value store stack: metered(caching) -> change-logging -> transactional engine store. */
+export class KeyValueStoreBuilder<K, V> extends LayeredStoreBuilder<MeteredKeyValueStore<K, V>, KeyValueBytesStoreSupplier, K, V> {
   build(): MeteredKeyValueStore<K, V> {
-    const engine = this.supplier.get();
-    const inner = this.loggingEnabled ? new ChangeLoggingBytesStore(engine) : engine;
-    return new MeteredKeyValueStore(this.name, inner, this.keySerde, this.valueSerde, this.cachingEnabled, this.supplier.kind === 'rocksdb');
+    return new MeteredKeyValueStore(this.name, this.bytesStack(), this.keySerde, this.valueSerde, this.cachingEnabled, this.supplier.kind === 'rocksdb');
   }
 
-  withCachingEnabled(): KeyValueStoreBuilder<K, V> {
-    return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, this.loggingEnabled, this.logConfig);
-  }
-
-  withCachingDisabled(): KeyValueStoreBuilder<K, V> {
-    return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, this.loggingEnabled, this.logConfig);
-  }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): KeyValueStoreBuilder<K, V> {
-    return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, true, config);
-  }
-
-  withLoggingDisabled(): KeyValueStoreBuilder<K, V> {
-    return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, false, this.logConfig);
+  protected copy(caching: boolean, logging: boolean, config: Readonly<Record<string, string>>): this {
+    return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, caching, logging, config) as this;
   }
 }
 

@@ -2,8 +2,7 @@ import { TopologyError } from '../../errors.js';
 import type { Serde } from '../../serdes/serde.js';
 import type { KeyValueBytesStore } from '../bytes/bytes-store.js';
 import { TransactionalBytesStore, type EngineKind } from '../bytes/transactional-bytes-store.js';
-import { ChangeLoggingBytesStore } from '../logging/change-logging-bytes-store.js';
-import type { StoreBuilder } from '../state-store.js';
+import { LayeredStoreBuilder } from '../layered-store-builder.js';
 import { MeteredSessionStore } from './metered-session-store.js';
 import { MeteredWindowStore } from './metered-window-store.js';
 
@@ -73,30 +72,11 @@ export function sessionStoreSupplier(name: string, kind: EngineKind, retentionMs
   return Object.freeze({ name, kind, retentionPeriod: retentionMs, segmentIntervalMs: segmentInterval(retentionMs), get: () => new TransactionalBytesStore(name, kind) });
 }
 
-/**
- * Builds a window store stack: metered(caching) -> change-logging -> transactional engine store. Immutable.
- * Defaults as Kafka Streams: logging on, caching off; caching is ignored when duplicates are retained.
- */
-export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore<K, V>> {
-  constructor(
-    readonly supplier: WindowBytesStoreSupplier,
-    readonly keySerde: Serde<K>,
-    readonly valueSerde: Serde<V>,
-    readonly cachingEnabled = false,
-    readonly loggingEnabled = true,
-    readonly logConfig: Readonly<Record<string, string>> = {},
-  ) {
-    Object.freeze(this);
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
+/** Builds a window store stack: metered(caching) -> change-logging -> transactional engine store. Caching is ignored when duplicates are retained. */
+export class WindowStoreBuilder<K, V> extends LayeredStoreBuilder<MeteredWindowStore<K, V>, WindowBytesStoreSupplier, K, V> {
   build(): MeteredWindowStore<K, V> {
     const s = this.supplier;
-    const engine = s.get();
-    return new MeteredWindowStore(this.name, this.loggingEnabled ? new ChangeLoggingBytesStore(engine) : engine, this.keySerde, this.valueSerde, {
+    return new MeteredWindowStore(this.name, this.bytesStack(), this.keySerde, this.valueSerde, {
       windowSizeMs: s.windowSize,
       retentionMs: s.retentionPeriod,
       segmentIntervalMs: s.segmentIntervalMs,
@@ -107,44 +87,16 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
     });
   }
 
-  withCachingEnabled(): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, this.loggingEnabled, this.logConfig);
-  }
-
-  withCachingDisabled(): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, this.loggingEnabled, this.logConfig);
-  }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, true, config);
-  }
-
-  withLoggingDisabled(): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, false, this.logConfig);
+  protected copy(caching: boolean, logging: boolean, config: Readonly<Record<string, string>>): this {
+    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, caching, logging, config) as this;
   }
 }
 
 /** Builds a session store stack, as WindowStoreBuilder. */
-export class SessionStoreBuilder<K, AGG> implements StoreBuilder<MeteredSessionStore<K, AGG>> {
-  constructor(
-    readonly supplier: SessionBytesStoreSupplier,
-    readonly keySerde: Serde<K>,
-    readonly valueSerde: Serde<AGG>,
-    readonly cachingEnabled = false,
-    readonly loggingEnabled = true,
-    readonly logConfig: Readonly<Record<string, string>> = {},
-  ) {
-    Object.freeze(this);
-  }
-
-  get name(): string {
-    return this.supplier.name;
-  }
-
+export class SessionStoreBuilder<K, AGG> extends LayeredStoreBuilder<MeteredSessionStore<K, AGG>, SessionBytesStoreSupplier, K, AGG> {
   build(): MeteredSessionStore<K, AGG> {
     const s = this.supplier;
-    const engine = s.get();
-    return new MeteredSessionStore(this.name, this.loggingEnabled ? new ChangeLoggingBytesStore(engine) : engine, this.keySerde, this.valueSerde, {
+    return new MeteredSessionStore(this.name, this.bytesStack(), this.keySerde, this.valueSerde, {
       retentionMs: s.retentionPeriod,
       segmentIntervalMs: s.segmentIntervalMs,
       cachingEnabled: this.cachingEnabled,
@@ -152,19 +104,7 @@ export class SessionStoreBuilder<K, AGG> implements StoreBuilder<MeteredSessionS
     });
   }
 
-  withCachingEnabled(): SessionStoreBuilder<K, AGG> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, this.loggingEnabled, this.logConfig);
-  }
-
-  withCachingDisabled(): SessionStoreBuilder<K, AGG> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, this.loggingEnabled, this.logConfig);
-  }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): SessionStoreBuilder<K, AGG> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, true, config);
-  }
-
-  withLoggingDisabled(): SessionStoreBuilder<K, AGG> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.cachingEnabled, false, this.logConfig);
+  protected copy(caching: boolean, logging: boolean, config: Readonly<Record<string, string>>): this {
+    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, caching, logging, config) as this;
   }
 }
