@@ -1,5 +1,6 @@
 import type { KeyValue } from '../../dsl/key-value.js';
-import { ConfigError, StateStoreError, describeCause } from '../../errors.js';
+import { StateStoreError } from '../../errors.js';
+import { StoreSerdes } from '../store-serdes.js';
 import { isPromise, type MaybePromise } from '../../processor/record.js';
 import type { Serde } from '../../serdes/serde.js';
 import type { KeyValueBytesStore } from '../bytes/bytes-store.js';
@@ -22,6 +23,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #listener: FlushListener<K, V> | undefined;
   #evictionForwards: Promise<unknown>[] = [];
   #open = false;
+  #serdes!: StoreSerdes<K, V>;
   /** Prefetch reads in flight, the keys they cover, and keys written down meanwhile (see prefetch). */
   #readsInFlight = 0;
   #reads: Promise<void> | undefined;
@@ -42,13 +44,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   async init(context: StateStoreContext): Promise<void> {
     this.#context = context;
-    this.keySerde ??= context.defaultKeySerde as Serde<K>;
-    this.valueSerde ??= context.defaultValueSerde as Serde<V>;
-    if (!this.keySerde || !this.valueSerde) {
-      throw new ConfigError(
-        `State store '${this.name}' has no ${this.keySerde ? 'value' : 'key'} serde: pass serdes (Materialized.with / Grouped.with / Stores.keyValueStoreBuilder) or set defaultKeySerde/defaultValueSerde.`,
-      );
-    }
+    this.#serdes = StoreSerdes.resolve('State store', this.name, this.keySerde, this.valueSerde, context, 'Stores.keyValueStoreBuilder');
     await this.inner.init(context, this);
     if (this.cachingEnabled && context.cacheMaxBytes > 0) {
       this.#cache = new RecordCache<K, V>(context.cacheMaxBytes, (e) => this.#writeDownEvicted(e));
@@ -72,20 +68,20 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.metrics.gets++;
     const cache = this.#cache;
     if (cache) {
-      const hit = cache.get(fastCacheKey(key) ?? cacheKey(key, this.#keyBytes(key)));
+      const hit = cache.get(fastCacheKey(key) ?? cacheKey(key, this.#serdes.keyBytes(key)));
       if (hit) {
         this.metrics.cacheHits++;
         return hit.value;
       }
     }
-    const kb = this.#keyBytes(key);
+    const kb = this.#serdes.keyBytes(key);
     const raw = this.inner.get(kb);
     if (isPromise(raw)) return raw.then((b) => this.#loaded(key, kb, b));
     return this.#loaded(key, kb, raw);
   }
 
   #loaded(key: K, kb: Buffer, bytes: Buffer | undefined): V | null {
-    const value = bytes === undefined ? null : this.#deserializeValue(bytes, key);
+    const value = bytes === undefined ? null : this.#serdes.value(bytes, key);
     this.#cache?.putClean(cacheKey(key, kb), key, kb, value);
     return value;
   }
@@ -108,7 +104,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     let awaitInflight = false;
     for (const k of keys) {
       if (k === null || k === undefined) continue;
-      const ck = fastCacheKey(k) ?? cacheKey(k, this.#keyBytes(k));
+      const ck = fastCacheKey(k) ?? cacheKey(k, this.#serdes.keyBytes(k));
       if (seen.has(ck) || cache.get(ck)) continue;
       seen.add(ck);
       if (this.#readingKeys.has(ck)) awaitInflight = true;
@@ -116,7 +112,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     }
     const inflight = awaitInflight ? this.#reads : undefined;
     if (missing.length === 0) return inflight;
-    const kbs = missing.map((k) => this.#keyBytes(k));
+    const kbs = missing.map((k) => this.#serdes.keyBytes(k));
     const cks = missing.map((k, i) => cacheKey(k, kbs[i]!));
     const apply = (values: (Buffer | undefined)[]): void => {
       for (let i = 0; i < missing.length; i++) {
@@ -148,11 +144,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   range(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
-    return this.#scan({ from: from === null ? undefined : this.#keyBytes(from), to: to === null ? undefined : this.#keyBytes(to) });
+    return this.#scan({ from: from === null ? undefined : this.#serdes.keyBytes(from), to: to === null ? undefined : this.#serdes.keyBytes(to) });
   }
 
   reverseRange(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
-    return this.#scan({ from: from === null ? undefined : this.#keyBytes(from), to: to === null ? undefined : this.#keyBytes(to), reverse: true });
+    return this.#scan({ from: from === null ? undefined : this.#serdes.keyBytes(from), to: to === null ? undefined : this.#serdes.keyBytes(to), reverse: true });
   }
 
   all(): AsyncIterable<KeyValue<K, V>> {
@@ -179,13 +175,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const w = this.#writeThroughDirty();
     if (w) await w;
     for await (const [k, v] of this.inner.range(options)) {
-      let key: K;
-      try {
-        key = this.keySerde.deserialize(this.name, k) as K;
-      } catch (e) {
-        throw new StateStoreError(this.name, `cannot deserialize a stored key (${k.toString('hex')}): ${describeCause(e)}`, { cause: e });
-      }
-      yield { key, value: this.#deserializeValue(v, key) as V };
+      const key = this.#serdes.key(k);
+      yield { key, value: this.#serdes.value(v, key) as V };
     }
   }
 
@@ -200,12 +191,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const ck = fastCacheKey(key);
       if (ck !== undefined) cache.putDirty(ck, key, undefined, value, ts);
       else {
-        const kb = this.#keyBytes(key);
+        const kb = this.#serdes.keyBytes(key);
         cache.putDirty(cacheKey(key, kb), key, kb, value, ts);
       }
       return;
     }
-    this.inner.put(this.#keyBytes(key), value === null ? null : this.#serializeValue(value, key), ts);
+    this.inner.put(this.#serdes.keyBytes(key), value === null ? null : this.#serdes.valueBytes(value, key), ts);
   }
 
   putIfAbsent(key: K, value: V): MaybePromise<V | null> {
@@ -237,12 +228,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const cache = this.#cache;
     if (cache && cache.dirtyCount > 0) {
       for (const e of cache.takeDirty()) {
-        const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
+        const kb = e.keyBytes ?? (e.keyBytes = this.#serdes.keyBytes(e.key));
         if (!e.oldKnown && this.#listener) {
           const prev = await this.inner.get(kb);
-          e.old = prev === undefined ? null : this.#deserializeValue(prev, e.key);
+          e.old = prev === undefined ? null : this.#serdes.value(prev, e.key);
         }
-        this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+        this.inner.put(kb, e.value === null ? null : this.#serdes.valueBytes(e.value, e.key), e.timestamp);
         this.#wroteDown(e.key, kb);
         const old = e.old;
         e.dirty = false;
@@ -282,8 +273,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   // ------------------------------------------------------------------ helpers
 
   #writeDownEvicted(e: CacheEntry<K, V>): void {
-    const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
-    this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+    const kb = e.keyBytes ?? (e.keyBytes = this.#serdes.keyBytes(e.key));
+    this.inner.put(kb, e.value === null ? null : this.#serdes.valueBytes(e.value, e.key), e.timestamp);
     this.#wroteDown(e.key, kb);
     if (this.#listener) {
       const r = this.#listener(e.key, e.value, e.oldKnown ? e.old : null, e.timestamp);
@@ -296,17 +287,17 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (!cache || cache.dirtyCount === 0) return;
     const pending: Promise<void>[] = [];
     const writeDown = (e: CacheEntry<K, V>, kb: Buffer): void => {
-      this.inner.put(kb, e.value === null ? null : this.#serializeValue(e.value, e.key), e.timestamp);
+      this.inner.put(kb, e.value === null ? null : this.#serdes.valueBytes(e.value, e.key), e.timestamp);
       this.#wroteDown(e.key, kb);
     };
     for (const e of cache.dirtyEntries()) {
-      const kb = e.keyBytes ?? (e.keyBytes = this.#keyBytes(e.key));
+      const kb = e.keyBytes ?? (e.keyBytes = this.#serdes.keyBytes(e.key));
       if (!e.oldKnown && this.#listener) {
         // the flush will forward the value this write replaced: read it before overwriting it below
         const prev = this.inner.get(kb);
         const remember = (p: Buffer | undefined): void => {
           if (!e.oldKnown) {
-            e.old = p === undefined ? null : this.#deserializeValue(p, e.key);
+            e.old = p === undefined ? null : this.#serdes.value(p, e.key);
             e.oldKnown = true;
           }
         };
@@ -319,40 +310,6 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
       writeDown(e, kb);
     }
     return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
-  }
-
-  #keyBytes(key: K): Buffer {
-    let b: Buffer | null;
-    try {
-      b = this.keySerde.serialize(this.name, key);
-    } catch (e) {
-      throw new StateStoreError(this.name, `the key serde failed on key ${preview(key)}: ${describeCause(e)}`, { cause: e });
-    }
-    if (b === null) throw new StateStoreError(this.name, `the key serde turned key ${preview(key)} into null; store keys must serialize to bytes.`);
-    return b;
-  }
-
-  #serializeValue(value: V, key: K): Buffer {
-    try {
-      const b = this.valueSerde.serialize(this.name, value);
-      if (b === null) throw new Error('serialized to null');
-      return b;
-    } catch (e) {
-      throw new StateStoreError(this.name, `the value serde failed to serialize the value of key ${preview(key)}: ${describeCause(e)}`, { cause: e });
-    }
-  }
-
-  #deserializeValue(bytes: Buffer, key: K): V | null {
-    try {
-      return this.valueSerde.deserialize(this.name, bytes);
-    } catch (e) {
-      throw new StateStoreError(
-        this.name,
-        `the value serde failed on the stored value of key ${preview(key)}: ${describeCause(e)}. ` +
-          `Was the store written with another serde? Use the same serde, or reset the application's state.`,
-        { cause: e },
-      );
-    }
   }
 }
 
@@ -368,11 +325,3 @@ function cacheKey(key: unknown, keyBytes: Buffer): string {
   return fastCacheKey(key) ?? `b:${keyBytes.toString('latin1')}`;
 }
 
-function preview(key: unknown): string {
-  try {
-    const s = typeof key === 'string' ? `'${key}'` : JSON.stringify(key);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return String(key);
-  }
-}

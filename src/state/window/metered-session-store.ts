@@ -1,5 +1,6 @@
 import type { KeyValue } from '../../dsl/key-value.js';
-import { ConfigError, StateStoreError, describeCause } from '../../errors.js';
+import { StateStoreError } from '../../errors.js';
+import { StoreSerdes } from '../store-serdes.js';
 import { isPromise, type MaybePromise } from '../../processor/record.js';
 import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed-serdes.js';
@@ -31,6 +32,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
   #listener: WindowFlushListener<K, AGG> | undefined;
   #forwards: Promise<unknown>[] = [];
   #open = false;
+  #serdes!: StoreSerdes<K, AGG>;
 
   constructor(
     readonly name: string,
@@ -45,13 +47,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
 
   async init(context: StateStoreContext): Promise<void> {
     this.#context = context;
-    this.keySerde ??= context.defaultKeySerde as Serde<K>;
-    this.valueSerde ??= context.defaultValueSerde as Serde<AGG>;
-    if (!this.keySerde || !this.valueSerde) {
-      throw new ConfigError(
-        `Session store '${this.name}' has no ${this.keySerde ? 'value' : 'key'} serde: pass serdes (Materialized.with / Grouped.with / Stores.sessionStoreBuilder) or set defaultKeySerde/defaultValueSerde.`,
-      );
-    }
+    this.#serdes = StoreSerdes.resolve('Session store', this.name, this.keySerde, this.valueSerde, context, 'Stores.sessionStoreBuilder');
     await this.inner.init(
       this.retention.wrapContext(context, (k) => (isSessionStoreKey(k) ? sessionEndOf(k) : undefined)),
       this,
@@ -85,7 +81,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
 
   fetchSession(key: K, sessionStartTime: number, sessionEndTime: number): MaybePromise<AGG | null> {
     if (this.retention.isExpired(sessionEndTime)) return null;
-    const sk = sessionStoreKey(this.#keyBytes(key), sessionStartTime, sessionEndTime);
+    const sk = sessionStoreKey(this.#serdes.keyBytes(key), sessionStartTime, sessionEndTime);
     const cached = this.#cache?.get(sk);
     if (cached) return cached.value;
     const raw = this.inner.get(sk);
@@ -106,13 +102,13 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
       if (!isSessionStoreKey(k)) continue;
       const end = sessionEndOf(k);
       if (end < minEnd || end > endTo) continue;
-      yield { key: { key: this.#deserializeKey(sessionKeyBytesOf(k)), window: { start: sessionStartOf(k), end } }, value: this.#decode(v) };
+      yield { key: { key: this.#serdes.key(sessionKeyBytesOf(k)), window: { start: sessionStartOf(k), end } }, value: this.#decode(v) };
     }
   }
 
   async *#sessions(key: K, earliestEnd: number, latestStart: number, reverse: boolean): AsyncIterable<KeyValue<Windowed<K>, AGG>> {
     await this.#writeThroughDirty();
-    const kb = this.#keyBytes(key);
+    const kb = this.#serdes.keyBytes(key);
     const minEnd = Math.max(earliestEnd, this.retention.expiredUpTo + 1);
     const options: RangeOptions = { ...sessionRange(kb, minEnd), reverse };
     for await (const [k, v] of this.inner.range(options)) {
@@ -133,7 +129,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
     const { start, end } = sessionKey.window;
     this.retention.observe(end);
     if (this.retention.isExpired(end)) return;
-    const sk = sessionStoreKey(this.#keyBytes(sessionKey.key), start, end);
+    const sk = sessionStoreKey(this.#serdes.keyBytes(sessionKey.key), start, end);
     const ts = this.#context!.currentTimestamp();
     const cache = this.#cache;
     if (!cache) {
@@ -217,45 +213,13 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
     }
   }
 
-  #deserializeKey(kb: Buffer): K {
-    try {
-      return this.keySerde.deserialize(this.name, kb) as K;
-    } catch (e) {
-      throw new StateStoreError(this.name, `cannot deserialize a stored key (${kb.toString('hex')}): ${describeCause(e)}`, { cause: e });
-    }
-  }
 
-  #keyBytes(key: K): Buffer {
-    let b: Buffer | null;
-    try {
-      b = this.keySerde.serialize(this.name, key);
-    } catch (e) {
-      throw new StateStoreError(this.name, `the key serde failed on a key: ${describeCause(e)}`, { cause: e });
-    }
-    if (b === null) throw new StateStoreError(this.name, 'the key serde turned a key into null; store keys must serialize to bytes.');
-    return b;
-  }
 
   #encode(v: AGG): Buffer {
-    let b: Buffer | null;
-    try {
-      b = this.valueSerde.serialize(this.name, v);
-    } catch (e) {
-      throw new StateStoreError(this.name, `the value serde failed to serialize an aggregate: ${describeCause(e)}`, { cause: e });
-    }
-    if (b === null) throw new StateStoreError(this.name, 'the value serde serialized an aggregate to null.');
-    return b;
+    return this.#serdes.valueBytes(v);
   }
 
   #decode(bytes: Buffer): AGG {
-    try {
-      return this.valueSerde.deserialize(this.name, bytes) as AGG;
-    } catch (e) {
-      throw new StateStoreError(
-        this.name,
-        `the value serde failed on a stored aggregate: ${describeCause(e)}. Was the store written with another serde? Use the same serde, or reset the application's state.`,
-        { cause: e },
-      );
-    }
+    return this.#serdes.value(bytes) as AGG;
   }
 }

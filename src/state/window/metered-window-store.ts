@@ -1,5 +1,6 @@
 import type { KeyValue } from '../../dsl/key-value.js';
-import { ConfigError, StateStoreError, describeCause } from '../../errors.js';
+import { StateStoreError } from '../../errors.js';
+import { StoreSerdes } from '../store-serdes.js';
 import { isPromise, type MaybePromise } from '../../processor/record.js';
 import { readLong, writeLong } from '../../serdes/long-bytes.js';
 import type { Serde } from '../../serdes/serde.js';
@@ -39,6 +40,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #forwards: Promise<unknown>[] = [];
   #seqnum = 0;
   #open = false;
+  #serdes!: StoreSerdes<K, V>;
 
   constructor(
     readonly name: string,
@@ -57,13 +59,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   async init(context: StateStoreContext): Promise<void> {
     this.#context = context;
-    this.keySerde ??= context.defaultKeySerde as Serde<K>;
-    this.valueSerde ??= context.defaultValueSerde as Serde<V>;
-    if (!this.keySerde || !this.valueSerde) {
-      throw new ConfigError(
-        `Window store '${this.name}' has no ${this.keySerde ? 'value' : 'key'} serde: pass serdes (Materialized.with / Grouped.with / Stores.windowStoreBuilder) or set defaultKeySerde/defaultValueSerde.`,
-      );
-    }
+    this.#serdes = StoreSerdes.resolve('Window store', this.name, this.keySerde, this.valueSerde, context, 'Stores.windowStoreBuilder');
     await this.inner.init(
       this.retention.wrapContext(context, (k) => (isWindowStoreKey(k) ? windowStartOf(k) : undefined)),
       this,
@@ -123,7 +119,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   /** The window of `key` starting at `windowStart` with the timestamp of its newest record (aggregations). */
   fetchTimestamped(key: K, windowStart: number): MaybePromise<TimestampedValue<V> | null> {
     if (this.retention.isExpired(windowStart)) return null;
-    const kb = this.#keyBytes(key);
+    const kb = this.#serdes.keyBytes(key);
     if (this.options.retainDuplicates) {
       return (async () => {
         for await (const e of this.#entries(kb, windowStart, windowStart, false)) return e.value;
@@ -140,7 +136,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   /** `key`'s windows starting in [timeFrom, timeTo] with their timestamps (sliding-window aggregation). */
   async *fetchTimestampedRange(key: K, timeFrom: number, timeTo: number): AsyncIterable<{ start: number; value: TimestampedValue<V> }> {
-    for await (const e of this.#entries(this.#keyBytes(key), timeFrom, timeTo, false)) yield { start: e.start, value: e.value };
+    for await (const e of this.#entries(this.#serdes.keyBytes(key), timeFrom, timeTo, false)) yield { start: e.start, value: e.value };
   }
 
   /** All keys' windows starting in [timeFrom, timeTo] with their timestamps (emit-on-window-close). */
@@ -151,7 +147,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   async *#keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): AsyncIterable<KeyValue<number, V>> {
-    for await (const e of this.#entries(this.#keyBytes(key), timeFrom, timeTo, reverse)) yield { key: e.start, value: e.value.value };
+    for await (const e of this.#entries(this.#serdes.keyBytes(key), timeFrom, timeTo, reverse)) yield { key: e.start, value: e.value.value };
   }
 
   async *#entries(kb: Buffer, timeFrom: number, timeTo: number, reverse: boolean): AsyncIterable<Entry<V>> {
@@ -162,8 +158,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   async *#keyRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number, reverse: boolean): AsyncIterable<KeyValue<Windowed<K>, V>> {
-    const kbFrom = keyFrom === null ? undefined : this.#keyBytes(keyFrom);
-    const kbTo = keyTo === null ? undefined : this.#keyBytes(keyTo);
+    const kbFrom = keyFrom === null ? undefined : this.#serdes.keyBytes(keyFrom);
+    const kbTo = keyTo === null ? undefined : this.#serdes.keyBytes(keyTo);
     const from = Math.max(timeFrom, this.retention.expiredUpTo + 1);
     if (from > timeTo) return;
     // key-first layout: a key range is scanned from the first key on and filtered (see window-key-schema.ts)
@@ -198,7 +194,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     if (key === null || key === undefined) throw new StateStoreError(this.name, 'null keys are not allowed in a window store.');
     this.retention.observe(windowStart);
     if (this.retention.isExpired(windowStart)) return; // Kafka Streams: "Skipping record for expired segment"
-    const kb = this.#keyBytes(key);
+    const kb = this.#serdes.keyBytes(key);
     if (this.options.retainDuplicates) {
       if (value === null) return; // a duplicate cannot be addressed to delete it
       this.#seqnum = (this.#seqnum + 1) & 0x7fffffff;
@@ -293,37 +289,14 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #windowed(kb: Buffer, start: number, key?: K): Windowed<K> {
-    const k = key !== undefined ? key : this.#deserializeKey(kb);
+    const k = key !== undefined ? key : this.#serdes.key(kb);
     return { key: k, window: { start, end: Math.min(start + this.options.windowSizeMs, Number.MAX_SAFE_INTEGER) } };
   }
 
-  #deserializeKey(kb: Buffer): K {
-    try {
-      return this.keySerde.deserialize(this.name, kb) as K;
-    } catch (e) {
-      throw new StateStoreError(this.name, `cannot deserialize a stored key (${kb.toString('hex')}): ${describeCause(e)}`, { cause: e });
-    }
-  }
 
-  #keyBytes(key: K): Buffer {
-    let b: Buffer | null;
-    try {
-      b = this.keySerde.serialize(this.name, key);
-    } catch (e) {
-      throw new StateStoreError(this.name, `the key serde failed on a key: ${describeCause(e)}`, { cause: e });
-    }
-    if (b === null) throw new StateStoreError(this.name, 'the key serde turned a key into null; store keys must serialize to bytes.');
-    return b;
-  }
 
-  #encode(v: TimestampedValue<V>, _key: K): Buffer {
-    let b: Buffer | null;
-    try {
-      b = this.valueSerde.serialize(this.name, v.value);
-    } catch (e) {
-      throw new StateStoreError(this.name, `the value serde failed to serialize a value: ${describeCause(e)}`, { cause: e });
-    }
-    if (b === null) throw new StateStoreError(this.name, 'the value serde serialized a value to null.');
+  #encode(v: TimestampedValue<V>, key: K): Buffer {
+    const b = this.#serdes.valueBytes(v.value, key);
     if (!this.options.timestamped) return b;
     const out = Buffer.allocUnsafe(8 + b.length);
     writeLong(out, 0, Math.max(0, v.timestamp));
@@ -331,16 +304,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return out;
   }
 
-  #decode(bytes: Buffer, _key: K | undefined): TimestampedValue<V> {
-    try {
-      if (!this.options.timestamped) return { value: this.valueSerde.deserialize(this.name, bytes) as V, timestamp: -1 };
-      return { value: this.valueSerde.deserialize(this.name, bytes.subarray(8)) as V, timestamp: readLong(bytes, 0, this.name) };
-    } catch (e) {
-      throw new StateStoreError(
-        this.name,
-        `the value serde failed on a stored value: ${describeCause(e)}. Was the store written with another serde? Use the same serde, or reset the application's state.`,
-        { cause: e },
-      );
-    }
+  #decode(bytes: Buffer, key: K | undefined): TimestampedValue<V> {
+    if (!this.options.timestamped) return { value: this.#serdes.value(bytes, key) as V, timestamp: -1 };
+    if (bytes.length < 8) throw new StateStoreError(this.name, `a stored window value has ${bytes.length} bytes, fewer than its 8-byte timestamp: the store is corrupt or from another format.`);
+    return { value: this.#serdes.value(bytes.subarray(8), key) as V, timestamp: readLong(bytes, 0, this.name) };
   }
 }
