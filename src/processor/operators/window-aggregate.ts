@@ -7,7 +7,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import { EMPTY_HEADERS, isPromise, type MaybePromise, type StreamRecord } from '../record.js';
 import type { Change } from './change.js';
 import { recordDroppedLate } from './dropped-records.js';
-import { WindowCloseEmitter, andThen, sequence } from './window-emit.js';
+import { WindowCloseEmitter, andThen } from './window-emit.js';
 
 export interface WindowAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -40,6 +40,19 @@ export function windowAggregateSupplier<K, V, VA>(spec: WindowAggregateSpec<K, V
       return ctx.forward({ key: { key: record.key, window: { start: window.start, end: window.end } }, value: { newValue: agg, oldValue: oldAgg }, timestamp, headers: record.headers });
     };
 
+    /** Updates `open[i..]` one after another, staying synchronous while the store is. */
+    const updateFrom = (record: StreamRecord<K, V>, open: readonly Window[], i: number): MaybePromise<void> => {
+      while (i < open.length) {
+        const window = open[i++]!;
+        const old = store.fetchTimestamped(record.key, window.start);
+        const r = isPromise<TimestampedValue<VA> | null>(old) ? old.then((o) => update(record, window, o)) : update(record, window, old);
+        if (r !== undefined && isPromise(r)) {
+          const next = i;
+          return r.then(() => updateFrom(record, open, next));
+        }
+      }
+    };
+
     return {
       init(c: ProcessorContext<Windowed<K>, Change<VA>>) {
         ctx = c;
@@ -51,22 +64,20 @@ export function windowAggregateSupplier<K, V, VA>(spec: WindowAggregateSpec<K, V
       process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
         const closeTime = ctx.currentStreamTimeMs() - windows.graceMs;
-        const steps: (() => MaybePromise<void>)[] = [];
-        for (const window of windows.windowsFor(record.timestamp)) {
-          if (window.end <= closeTime) {
-            recordDroppedLate(ctx); // Kafka Streams counts a drop per closed window the record belonged to
-            continue;
-          }
-          steps.push(() => {
-            const old = store.fetchTimestamped(record.key, window.start);
-            return isPromise(old) ? old.then((o) => update(record, window, o)) : update(record, window, old);
-          });
+        // the windows still open, in place (windowsFor returns a fresh array); late drops are counted up front
+        const open = windows.windowsFor(record.timestamp);
+        let n = 0;
+        for (let i = 0; i < open.length; i++) {
+          const window = open[i]!;
+          if (window.end <= closeTime) recordDroppedLate(ctx); // Kafka Streams counts a drop per closed window the record belonged to
+          else open[n++] = window;
         }
-        if (!emitter) return sequence(steps);
+        open.length = n;
+        if (!emitter) return updateFrom(record, open, 0);
         // emit before updating: the windows closed by now are final, and the store has not yet advanced its
         // retention past them on this record's writes
         const emitted = emitter.maybeEmit(ctx, closeTime, record.headers, (from, to) => store.fetchAllTimestamped(from, to));
-        return andThen(emitted, () => sequence(steps));
+        return andThen(emitted, () => updateFrom(record, open, 0));
       },
     };
   };

@@ -107,25 +107,55 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
       if (options.to && Buffer.compare(k, options.to) > (options.toInclusive === false ? -1 : 0)) return false;
       return true;
     };
-    const overlay = [...this.#overlay.values()].filter((e) => inRange(e.key));
+    // overlay keys are the latin1 strings of their bytes: string order is unsigned byte order, and the strings are
+    // already at hand for the shadow check (no Buffer.compare per comparison, no second latin1 conversion)
+    const overlay: { k: string; key: Buffer; value: Buffer | null }[] = [];
+    for (const [k, e] of this.#overlay) if (inRange(e.key)) overlay.push({ k, key: e.key, value: e.value });
     const dir = options.reverse ? -1 : 1;
-    overlay.sort((a, b) => dir * Buffer.compare(a.key, b.key));
-    const shadowed = new Set(overlay.map((e) => latin1(e.key)));
+    overlay.sort((a, b) => (a.k < b.k ? -dir : a.k > b.k ? dir : 0));
+    const shadowed = new Set<string>();
+    for (const e of overlay) shadowed.add(e.k);
     let i = 0;
     let emitted = 0;
     const limit = options.limit ?? Infinity;
     const { limit: _ignored, ...unlimited } = options;
-    for await (const [k, v] of this.#engineOrThrow().range(unlimited)) {
-      while (i < overlay.length && dir * Buffer.compare(overlay[i]!.key, k) < 0) {
-        const e = overlay[i++]!;
-        if (e.value) {
-          if (emitted++ >= limit) return;
-          yield [e.key, e.value];
+    // a sync engine is read without a Promise per entry (MemoryEngine.range wraps the same rangeSync)
+    const engine = this.#engineOrThrow();
+    const it = this.#sync ? this.#sync.rangeSync(unlimited)[Symbol.iterator]() : undefined;
+    const ait = it ? undefined : engine.range(unlimited)[Symbol.asyncIterator]();
+    let done = false;
+    try {
+      for (;;) {
+        let r: IteratorResult<[Buffer, Buffer], unknown>;
+        try {
+          r = it ? it.next() : await ait!.next();
+        } catch (e) {
+          done = true; // an iterator that failed is not closed again (as for-of)
+          throw e;
         }
+        if (r.done) {
+          done = true;
+          break;
+        }
+        const [k, v] = r.value;
+        const ks = latin1(k);
+        while (i < overlay.length && (dir > 0 ? overlay[i]!.k < ks : overlay[i]!.k > ks)) {
+          const e = overlay[i++]!;
+          if (e.value) {
+            if (emitted++ >= limit) return;
+            yield [e.key, e.value];
+          }
+        }
+        if (shadowed.has(ks)) continue;
+        if (emitted++ >= limit) return;
+        yield [k, v];
       }
-      if (shadowed.has(latin1(k))) continue;
-      if (emitted++ >= limit) return;
-      yield [k, v];
+    } finally {
+      // stopped early (limit, a consumer's break, an error): close the engine iterator as for-of would
+      if (!done) {
+        if (it) it.return?.();
+        else await ait!.return?.();
+      }
     }
     for (; i < overlay.length; i++) {
       const e = overlay[i]!;

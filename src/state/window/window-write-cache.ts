@@ -13,11 +13,25 @@ export interface CachedWrite<W, X> {
   oldKnown: boolean;
 }
 
+// Buffer#latin1Slice (what toString('latin1') calls) skips the encoding dispatch (as in memory-engine.ts)
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+const toStr: (key: Buffer) => string = typeof latin1Slice === 'function' ? (key) => latin1Slice.call(key, 0, key.length) : (key) => key.toString('latin1');
+
 /** Bytes counted per entry besides its key (the values are held deserialized; this is an estimate). */
 const ENTRY_OVERHEAD = 96;
 
+/** An entry with its place in the write order (a doubly linked list: moving an entry to the end is O(1)). */
+interface Slot<W, X> extends CachedWrite<W, X> {
+  prev: Slot<W, X> | undefined;
+  next: Slot<W, X> | undefined;
+}
+
 export class WindowWriteCache<W, X> {
-  readonly #entries = new Map<string, CachedWrite<W, X>>();
+  readonly #entries = new Map<string, Slot<W, X>>();
+  /** Least recently written first. A rewrite moves its entry to the tail instead of deleting and re-inserting it in
+   * the Map: on hot keys that delete + set left holes V8 had to rehash, at a cost far above the lookup itself. */
+  #head: Slot<W, X> | undefined;
+  #tail: Slot<W, X> | undefined;
   #bytes = 0;
 
   constructor(readonly maxBytes: number) {}
@@ -31,35 +45,65 @@ export class WindowWriteCache<W, X> {
   }
 
   get(storeKey: Buffer): CachedWrite<W, X> | undefined {
-    return this.#entries.get(storeKey.toString('latin1'));
+    return this.#entries.get(toStr(storeKey));
   }
 
   /** Records a write; the first write of an entry since its last write-down fixes what it replaced. */
   put(storeKey: Buffer, windowed: W, value: X | null, timestamp: number, old: { value: X | null } | undefined): void {
-    const k = storeKey.toString('latin1');
+    const k = toStr(storeKey);
     const prev = this.#entries.get(k);
     if (prev) {
-      this.#entries.delete(k); // re-insert: most recently written last
+      // most recently written last
+      if (prev !== this.#tail) {
+        this.#unlink(prev);
+        this.#append(prev);
+      }
       prev.value = value;
       prev.timestamp = timestamp;
-      this.#entries.set(k, prev);
       return;
     }
-    this.#entries.set(k, { storeKey, windowed, value, timestamp, old: old?.value ?? null, oldKnown: old !== undefined });
+    const slot: Slot<W, X> = { storeKey, windowed, value, timestamp, old: old?.value ?? null, oldKnown: old !== undefined, prev: undefined, next: undefined };
+    this.#entries.set(k, slot);
+    this.#append(slot);
     this.#bytes += storeKey.length + ENTRY_OVERHEAD;
   }
 
   delete(entry: CachedWrite<W, X>): void {
-    if (this.#entries.delete(entry.storeKey.toString('latin1'))) this.#bytes -= entry.storeKey.length + ENTRY_OVERHEAD;
+    const k = toStr(entry.storeKey);
+    const slot = this.#entries.get(k);
+    if (slot === undefined) return;
+    this.#entries.delete(k);
+    this.#unlink(slot);
+    this.#bytes -= entry.storeKey.length + ENTRY_OVERHEAD;
   }
 
   /** Entries in least recently written order (a snapshot: safe to delete while iterating). */
   entries(): CachedWrite<W, X>[] {
-    return [...this.#entries.values()];
+    const out: CachedWrite<W, X>[] = new Array(this.#entries.size);
+    let i = 0;
+    for (let s = this.#head; s !== undefined; s = s.next) out[i++] = s;
+    return out;
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#head = this.#tail = undefined;
     this.#bytes = 0;
+  }
+
+  #append(s: Slot<W, X>): void {
+    s.prev = this.#tail;
+    s.next = undefined;
+    if (this.#tail) this.#tail.next = s;
+    else this.#head = s;
+    this.#tail = s;
+  }
+
+  #unlink(s: Slot<W, X>): void {
+    if (s.prev) s.prev.next = s.next;
+    else this.#head = s.next;
+    if (s.next) s.next.prev = s.prev;
+    else this.#tail = s.prev;
+    s.prev = s.next = undefined;
   }
 }
