@@ -194,9 +194,9 @@ export class TaskRunner {
           const chunk = queue.length <= batch ? queue.splice(0) : queue.splice(0, batch);
           task.addRecords(chunk);
           while (task.bufferedRecords() > 0) {
-            // a loaded stream thread has fetched ahead of processing: keep two batches buffered so the task can
-            // read the next batch's store keys while it processes this one
-            if (task.bufferedRecords() < 2 * batch && queue.length > 0) task.addRecords(queue.length <= batch ? queue.splice(0) : queue.splice(0, batch));
+            // a loaded stream thread has fetched ahead of processing: keep four batches buffered so the task can
+            // read the next batches' store keys while it processes this one
+            while (task.bufferedRecords() < 4 * batch && queue.length > 0) task.addRecords(queue.length <= batch ? queue.splice(0) : queue.splice(0, batch));
             this.prefetchCalls++;
             const warm = task.prefetch(batch);
             if (warm) await warm;

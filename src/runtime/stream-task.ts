@@ -19,6 +19,9 @@ import { StateMachine } from './state-machine.js';
 import { TASK_TRANSITIONS, type TaskState } from './task-state.js';
 import { TaskMetrics } from './task-metrics.js';
 
+/** How many batches beyond the current one a task reads ahead (store keys of buffered records). */
+const READ_AHEAD_BATCHES = 3;
+
 interface Prefetcher {
   prefetch(keys: readonly unknown[]): MaybePromise<void>;
   /** False when prefetching cannot help (no cache, or a store that reads synchronously): keys are not even deserialized. */
@@ -171,9 +174,13 @@ export class StreamTask implements TaskServices {
    */
   prefetch(max: number): MaybePromise<void> {
     const now = this.#prefetchRecords(this.#queue.peek(max));
-    // read ahead: the next batch's keys are fetched while this batch is processed (errors surface on use)
-    const ahead = this.#prefetchRecords(this.#queue.peek(max, max));
-    if (ahead) ahead.catch(() => undefined);
+    // read ahead: the next batches' keys are fetched while this batch is processed, each batch its own multi-get
+    // so the engine's thread pool reads them in parallel (errors surface when the records are processed)
+    for (let k = 1; k <= READ_AHEAD_BATCHES; k++) {
+      const ahead = this.#prefetchRecords(this.#queue.peek(max, k * max));
+      if (!ahead) break;
+      ahead.catch(() => undefined);
+    }
     return now;
   }
 
