@@ -56,6 +56,9 @@ export class StreamThread {
   /** A fatal error ended the loop: rebalance callbacks must not commit the failed work. */
   #failed = false;
   #paused = new Set<string>();
+  /** Physical topics of sources read with offset reset 'latest'. */
+  readonly #latestTopics: ReadonlySet<string>;
+  readonly #admin: Admin;
   #flushedAt = 0;
   #loop: Promise<void> | undefined;
 
@@ -102,6 +105,10 @@ export class StreamThread {
       owner,
     );
     this.#reader = new ChangelogReader(restoreConsumer, admin);
+    this.#admin = admin;
+    this.#latestTopics = new Set(
+      [...topology.nodes.values()].flatMap((d) => (d.kind === 'source' && d.offsetReset === 'latest' ? d.topics.map(metadata.topicName) : [])),
+    );
     this.#collector = new ProducerCollector(
       this.producer,
       (topic) => metadata.partitionCounts.get(topic),
@@ -181,6 +188,7 @@ export class StreamThread {
           this.#moveTo('PARTITIONS_ASSIGNED');
           this.#paused.clear();
           await this.tasks.handleAssignment(assignment);
+          await this.#applyLatestResets(_partitions);
         },
         onPartitionsLost: async () => {
           if (this.#crashed || this.#failed) return;
@@ -243,6 +251,20 @@ export class StreamThread {
     if (Date.now() - this.#lastCommit >= this.config.commitIntervalMs || this.tasks.runningTasks().some((t) => t.commitRequested)) {
       await this.#commitAll();
     }
+  }
+
+  /**
+   * Consumed.withOffsetResetPolicy('latest'): a partition of such a source without a committed offset starts at its
+   * end (the consumer's own reset policy, 'earliest', applies to every other source, as in Kafka Streams).
+   */
+  async #applyLatestResets(partitions: readonly TopicPartition[]): Promise<void> {
+    const latest = partitions.filter((tp) => this.#latestTopics.has(tp.topic));
+    if (latest.length === 0) return;
+    const committed = await this.consumer.committed(latest);
+    const fresh = latest.filter((tp) => !committed.has(`${tp.topic}:${tp.partition}`));
+    if (fresh.length === 0) return;
+    const ends = await this.#admin.listOffsets(fresh, 'latest');
+    for (const tp of fresh) this.consumer.seek({ ...tp, offset: ends.get(`${tp.topic}:${tp.partition}`) ?? 0 });
   }
 
   #applyBackpressure(): void {
