@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from '../config.js';
 import { ConfigError, IllegalStateError, InvalidStateStoreError, StreamsError } from '../errors.js';
 import type { Admin, KafkaClient } from '../kafka/client.js';
@@ -267,6 +268,17 @@ export class KafkaStreams extends EventEmitter<Events> {
       if (this.#state.is('PENDING_SHUTDOWN')) this.#state.moveTo('NOT_RUNNING');
     })();
     return this.#closing;
+  }
+
+  /**
+   * Deletes this instance's local state directory (Kafka Streams' cleanUp): stores are then restored from their
+   * changelogs on the next start. Only while not running.
+   */
+  async cleanUp(): Promise<void> {
+    if (!this.#state.is('CREATED', 'NOT_RUNNING', 'ERROR')) {
+      throw new IllegalStateError(`cleanUp() deletes local state and is only allowed before start() or after close(); the instance is ${this.state}.`);
+    }
+    await rm(this.#stateDir, { recursive: true, force: true });
   }
 
   /** Resolves when the instance reaches `state` (or rejects after `timeoutMs`). */
