@@ -24,9 +24,6 @@ export class NodeContext implements ProcessorContext<any, any> {
     private readonly node: Node,
     private readonly task: TaskServices,
     private readonly storeNames: ReadonlySet<string>,
-    /** For processValues: forwarded records keep this key. */
-    private readonly fixedKey = false,
-    private readonly inputKey: () => unknown = () => undefined,
   ) {}
 
   get applicationId(): string {
@@ -41,7 +38,7 @@ export class NodeContext implements ProcessorContext<any, any> {
     if (record === null || typeof record !== 'object') {
       throw new IllegalStateError(`Processor '${this.node.name}' forwarded ${String(record)}; forward a { key, value, timestamp, headers } record.`);
     }
-    const rec = this.fixedKey ? { ...record, key: this.inputKey() } : record;
+    const rec = record;
     let result: MaybePromise<void>;
     if (childName !== undefined) {
       const child = this.node.childByName.get(childName);

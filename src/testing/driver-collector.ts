@@ -7,6 +7,8 @@ interface TopicState {
   readonly tpKey: string;
   /** Whether a task reads the topic (outputs are fed back); fixed once the driver is built, so asked once. */
   consumed: boolean | undefined;
+  /** Offset of the last record the topology wrote to the topic (-1: none). */
+  lastSent: number;
 }
 
 /**
@@ -47,7 +49,6 @@ export class CapturedTopic {
 /** The driver's record collector: every output is captured per topic; topics read by the topology are fed back. */
 export class DriverCollector implements RecordCollector {
   readonly topics = new Map<string, CapturedTopic>();
-  readonly #offsets = new Map<string, number>();
   /** Per-topic offset sequence and cached facts: one Map lookup per record instead of four, no key string built. */
   readonly #state = new Map<string, TopicState>();
   #lastTopic: string | undefined;
@@ -62,7 +63,7 @@ export class DriverCollector implements RecordCollector {
     const state = this.#stateOf(topic);
     const record: ConsumedRecord = { topic, partition: 0, offset: state.next++, key, value, timestamp, headers };
     log.push(record);
-    this.#offsets.set(state.tpKey, record.offset);
+    state.lastSent = record.offset;
     if ((state.consumed ??= this.isConsumed(topic))) this.feedback.push(record);
   }
 
@@ -75,7 +76,7 @@ export class DriverCollector implements RecordCollector {
   #stateOf(topic: string): TopicState {
     if (topic === this.#lastTopic) return this.#last!;
     let state = this.#state.get(topic);
-    if (!state) this.#state.set(topic, (state = { next: 0, tpKey: tpKey(topic, 0), consumed: undefined }));
+    if (!state) this.#state.set(topic, (state = { next: 0, tpKey: tpKey(topic, 0), consumed: undefined, lastSent: -1 }));
     this.#lastTopic = topic;
     this.#last = state;
     return state;
@@ -87,7 +88,10 @@ export class DriverCollector implements RecordCollector {
 
   async flush(): Promise<void> {}
 
+  /** Built on demand (commits and tests ask for it), so a send costs no Map update. */
   offsets(): ReadonlyMap<string, number> {
-    return this.#offsets;
+    const out = new Map<string, number>();
+    for (const st of this.#state.values()) if (st.lastSent >= 0) out.set(st.tpKey, st.lastSent);
+    return out;
   }
 }
