@@ -13,6 +13,8 @@ import { isDeferredSerde } from '../processor/operators/change.js';
 import { NodeContext, type TaskServices } from './node-context.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorNode, SinkNode, SourceNode, type Node } from './processor-node.js';
+import { fuseChains } from './fused-node.js';
+import { stepOf } from '../processor/operators/fusable-step.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { StateMachine } from './state-machine.js';
@@ -486,6 +488,11 @@ export class StreamTask implements TaskServices {
       if (def.kind === 'source') continue;
       for (const p of def.parents) byName.get(p)!.addChild(byName.get(name)!);
     }
+    // chains of built-in one-record operators run as one loop (the topology and describe() keep every node)
+    fuseChains(this.#nodes, this, (name) => {
+      const def = this.topology.nodes.get(name);
+      return def?.kind === 'processor' && def.parents.length === 1 && this.topology.storesOf(name).length === 0 ? stepOf(def.supplier) : undefined;
+    });
   }
 
   #storeContext(): StateStoreContext {
