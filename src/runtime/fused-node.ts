@@ -3,9 +3,9 @@ import type { FusableStep } from '../processor/operators/fusable-step.js';
 import { forwardTo, Node, ProcessorNode, wrapError, type NodeHost } from './processor-node.js';
 
 /**
- * A chain of built-in one-record operators (filter, map, mapValues, selectKey, peek, then at most one
- * flatMapValues) run as one loop: no node hop and no intermediate record per step. Behaviour is the chain's:
- * same outputs, and a failing function is reported with its own node's name.
+ * A chain of built-in operators (filter, map, mapValues, selectKey, peek, flatMapValues) run as one loop: no node
+ * hop and no intermediate record per step (a flatMapValues runs the rest of the chain once per item, in order).
+ * Behaviour is the chain's: same outputs in the same order, and a failing function is reported with its node's name.
  */
 export class FusedNode extends Node {
   constructor(
@@ -17,11 +17,13 @@ export class FusedNode extends Node {
   }
 
   process(record: StreamRecord<unknown, unknown>): MaybePromise<void> {
-    let key = record.key;
-    let value = record.value;
-    let changed = false;
+    return this.#run(0, record.key, record.value, false, record);
+  }
+
+  /** Runs steps from `from` on one (key, value); a flatMapValues step runs the rest once per item, in order. */
+  #run(from: number, key: unknown, value: unknown, changed: boolean, record: StreamRecord<unknown, unknown>): MaybePromise<void> {
     const steps = this.steps;
-    let i = 0;
+    let i = from;
     try {
       for (; i < steps.length; i++) {
         const s = steps[i]!;
@@ -48,32 +50,31 @@ export class FusedNode extends Node {
           case 'peek':
             s.action(key, value);
             break;
-          case 'flatMapValues':
-            return this.#fanOut(s.mapper(value, key), key, record);
+          case 'flatMapValues': {
+            const values = s.mapper(value, key);
+            if (values == null || typeof (values as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+              throw new TypeError(`flatMap/flatMapValues must return an iterable (an array, for example), got ${String(values)}`);
+            }
+            return this.#each(Array.isArray(values) ? values : [...values], i + 1, key, record);
+          }
         }
       }
     } catch (e) {
-      throw wrapError(e, this.names[Math.min(i, this.names.length - 1)]!, this.host);
+      throw wrapError(e, this.names[i]!, this.host);
     }
     return forwardTo(this.children, changed ? { key, value, timestamp: record.timestamp, headers: record.headers } : record, this.host);
   }
 
-  #fanOut(values: Iterable<unknown>, key: unknown, record: StreamRecord<unknown, unknown>): MaybePromise<void> {
-    if (values == null || typeof (values as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(`flatMap/flatMapValues must return an iterable (an array, for example), got ${String(values)}`);
-    }
-    const items = Array.isArray(values) ? values : [...values];
+  #each(items: readonly unknown[], next: number, key: unknown, record: StreamRecord<unknown, unknown>): MaybePromise<void> {
     for (let j = 0; j < items.length; j++) {
-      const r = forwardTo(this.children, { key, value: items[j], timestamp: record.timestamp, headers: record.headers }, this.host);
-      if (r !== undefined && isPromise(r)) return this.#rest(r, items, j + 1, key, record);
+      const r = this.#run(next, key, items[j], true, record);
+      if (r !== undefined && isPromise(r)) return this.#eachAsync(r, items, j + 1, next, key, record);
     }
   }
 
-  async #rest(first: Promise<void>, items: readonly unknown[], from: number, key: unknown, record: StreamRecord<unknown, unknown>): Promise<void> {
+  async #eachAsync(first: Promise<void>, items: readonly unknown[], from: number, next: number, key: unknown, record: StreamRecord<unknown, unknown>): Promise<void> {
     await first;
-    for (let j = from; j < items.length; j++) {
-      await forwardTo(this.children, { key, value: items[j], timestamp: record.timestamp, headers: record.headers }, this.host);
-    }
+    for (let j = from; j < items.length; j++) await this.#run(next, key, items[j], true, record);
   }
 }
 
@@ -92,7 +93,7 @@ export function fuseChains(nodes: readonly Node[], host: NodeHost, stepFor: (nam
       const chain: Node[] = [first];
       const steps: FusableStep[] = [firstStep];
       let last = first;
-      while (last.children.length === 1 && steps[steps.length - 1]!.kind !== 'flatMapValues') {
+      while (last.children.length === 1) {
         const next = last.children[0]!;
         const s = next instanceof ProcessorNode ? stepFor(next.name) : undefined;
         if (!s) break;

@@ -80,3 +80,46 @@ describe('fused chains of one-record operators', () => {
     await d.close();
   });
 });
+
+describe('fused chains through flatMapValues', () => {
+  it('runs the rest of the chain once per item, depth first, in the same order as unfused nodes', async () => {
+    const seen: string[] = [];
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(S, S))
+      .flatMapValues((v) => v.split(' '))
+      .peek((_k, w) => void seen.push(`peek:${w}`))
+      .filter((_k, w) => w.length > 1)
+      .selectKey((_k, w) => w)
+      .flatMapValues((w) => [w.toUpperCase(), w.length])
+      .to('out', Produced.with(S, Serdes.Json<string | number>()));
+    const d = new TopologyTestDriver(b.build());
+    await d.createInputTopic('in', S, S).pipeInput('line', 'to a be');
+    expect(seen).toEqual(['peek:to', 'peek:a', 'peek:be']);
+    expect(d.createOutputTopic('out', S, Serdes.Json<string | number>()).readKeyValuesToList()).toEqual([
+      KeyValue.pair('to', 'TO'),
+      KeyValue.pair('to', 2),
+      KeyValue.pair('be', 'BE'),
+      KeyValue.pair('be', 2),
+    ]);
+    await d.close();
+  });
+
+  it('a failure after a flatMapValues names the failing node', async () => {
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(S, S))
+      .flatMapValues((v) => v.split(','))
+      .mapValues((w) => {
+        if (w === 'bad') throw new Error('bad word');
+        return w;
+      })
+      .to('out', Produced.with(S, S));
+    const d = new TopologyTestDriver(b.build());
+    const error = await (async () => d.createInputTopic('in', S, S).pipeInput('k', 'ok,bad'))().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as ProcessingError).node).toBe('KSTREAM-MAPVALUES-0000000002');
+    expect(d.createOutputTopic('out', S, S).readValuesToList()).toEqual(['ok']);
+    await d.close();
+  });
+});
