@@ -60,3 +60,12 @@ export function bufferDigest(b: Buffer | null): number {
   const n = b.length;
   return n === 0 ? 11 : (n * 31 + b[0]! * 17 + b[n - 1]! * 13 + b[n >> 1]!) | 0;
 }
+
+/** Both sides must have done the same work (same output count and checksum), or the comparison means nothing. */
+export function assertSameWork(workload: string, sluice: Measurement, baseline: Measurement): void {
+  if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
+    throw new Error(
+      `${workload}: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, checksum ${sluice.checksum} vs ${baseline.checksum})`,
+    );
+  }
+}

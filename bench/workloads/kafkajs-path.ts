@@ -17,7 +17,7 @@ import kafkajs from 'kafkajs';
 import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../../src/index.js';
 import { KafkajsClient } from '../../src/kafka/kafkajs/kafkajs-client.js';
 import { startMockCluster, type MockCluster } from '../../test/wire/mock-cluster.js';
-import { measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, measurement, settle, timer } from '../lib/measure.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
@@ -169,9 +169,7 @@ export const workload: Workload = {
     } finally {
       await e.cluster.stop();
     }
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(`kafkajs-path: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, ${sluice.checksum} vs ${baseline.checksum} bytes)`);
-    }
+    assertSameWork('kafkajs-path', sluice, baseline);
     const notes = [
       `${e.records} records of ${KEY_BYTES + VALUE_BYTES} B over ${PARTITIONS} partitions; Sluice/raw in the median pass = ${((100 * sluice.recordsPerSec) / baseline.recordsPerSec).toFixed(0)}%`,
       `Sluice commitIntervalMs ${COMMIT_INTERVAL_MS}; both producers idempotent, acks -1, no compression`,

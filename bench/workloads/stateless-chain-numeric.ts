@@ -10,7 +10,7 @@
  * is drained as often), so neither side pays for keeping 1.6M records alive.
  */
 import { Consumed, Produced, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
-import { bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
 
 const DEFAULT_RECORDS = 1_000_000;
@@ -133,9 +133,7 @@ export const workload: Workload = {
     const data = input(options.records ?? DEFAULT_RECORDS);
     const baseline = await runBaseline(data);
     const sluice = await runSluice(data);
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(`stateless-chain-numeric: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records)`);
-    }
+    assertSameWork('stateless-chain-numeric', sluice, baseline);
     return { records: data.keys.length, sluice, baseline, notes: ['input path: driver.pipeRaw', `outputs/input: ${(sluice.outputRecords / data.keys.length).toFixed(2)}`] };
   },
 };

@@ -13,7 +13,7 @@
  * serialization and output capture; building the input buffers, the topology and the driver is not timed.
  */
 import { Consumed, Produced, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
-import { bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
 
 const DEFAULT_RECORDS = 1_000_000;
@@ -160,11 +160,7 @@ export const workload: Workload = {
     const data = input(options.records ?? DEFAULT_RECORDS);
     const baseline = await runBaseline(data);
     const { m: sluice, asyncResults } = await runSluice(data);
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(
-        `stateless-chain: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, checksum ${sluice.checksum} vs ${baseline.checksum})`,
-      );
-    }
+    assertSameWork('stateless-chain', sluice, baseline);
     const notes = [`input path: driver.pipeRaw (pre-serialized buffers)`, `outputs/input: ${(sluice.outputRecords / data.keys.length).toFixed(2)}`];
     if (asyncResults > 0) notes.push(`${asyncResults} pipeRaw calls returned a Promise`);
     return { records: data.keys.length, sluice, baseline, notes };

@@ -13,7 +13,7 @@
 import { Consumed, Materialized, Produced, Serdes, StreamsBuilder } from '../../src/index.js';
 import { EMPTY_HEADERS } from '../../src/processor/record.js';
 import type { ConsumedRecord } from '../../src/kafka/client.js';
-import { bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import { lcg } from '../lib/inputs.js';
 import { TaskRunner } from '../lib/task-runner.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
@@ -127,11 +127,7 @@ export const workload: Workload = {
     const data = input(options.records ?? DEFAULT_RECORDS);
     const baseline = await runBaseline(data);
     const { m: sluice, notes } = await runSluice(data);
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(
-        `stream-table-join: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, checksum ${sluice.checksum} vs ${baseline.checksum})`,
-      );
-    }
+    assertSameWork('stream-table-join', sluice, baseline);
     return { records: data.stream.length, sluice, baseline, notes };
   },
 };

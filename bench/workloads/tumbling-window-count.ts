@@ -13,7 +13,7 @@
 import { Consumed, Materialized, Produced, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes, type Windowed } from '../../src/index.js';
 import { EMPTY_HEADERS } from '../../src/processor/record.js';
 import type { ConsumedRecord } from '../../src/kafka/client.js';
-import { bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import { lcg } from '../lib/inputs.js';
 import { TaskRunner } from '../lib/task-runner.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
@@ -147,11 +147,7 @@ export const workload: Workload = {
     const records = input(options.records ?? DEFAULT_RECORDS);
     const baseline = await runBaseline(records);
     const { m: sluice, notes } = await runSluice(records);
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(
-        `tumbling-window-count: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, checksum ${sluice.checksum} vs ${baseline.checksum})`,
-      );
-    }
+    assertSameWork('tumbling-window-count', sluice, baseline);
     return { records: records.length, sluice, baseline, notes };
   },
 };

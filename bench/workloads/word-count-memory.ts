@@ -11,7 +11,7 @@
  * The driver is not used: it commits after every record when the topology has stores, which measures the driver.
  */
 import { Consumed, Grouped, Materialized, Produced, Serdes, StreamsBuilder } from '../../src/index.js';
-import { bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
+import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import { lcg, vocabulary, zipf } from '../lib/inputs.js';
 import { TaskRunner, consumedRecords } from '../lib/task-runner.js';
 import type { ConsumedRecord } from '../../src/kafka/client.js';
@@ -132,11 +132,7 @@ export const workload: Workload = {
     const data = input(options.records ?? DEFAULT_RECORDS);
     const baseline = await runBaseline(data);
     const { m: sluice, notes } = await runSluice(data);
-    if (sluice.outputRecords !== baseline.outputRecords || sluice.checksum !== baseline.checksum) {
-      throw new Error(
-        `word-count-memory: Sluice and the baseline disagree (${sluice.outputRecords} vs ${baseline.outputRecords} records, checksum ${sluice.checksum} vs ${baseline.checksum})`,
-      );
-    }
+    assertSameWork('word-count-memory', sluice, baseline);
     return { records: data.records.length, sluice, baseline, notes };
   },
 };
