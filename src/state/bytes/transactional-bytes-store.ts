@@ -22,8 +22,15 @@ export type EngineKind = 'in_memory' | 'rocksdb';
 export class TransactionalBytesStore implements KeyValueBytesStore {
   #engine: KvEngine | undefined;
   #sync: SyncKvEngine | undefined;
-  readonly #overlay = new Map<string, { key: Buffer; value: Buffer | null }>();
+  #overlay = new Map<string, { key: Buffer; value: Buffer | null }>();
   #overlayBytes = 0;
+  /**
+   * Batches handed to the engine and not yet written (oldest first): reads still see them, and each write starts
+   * after the one before, so the engine applies them in order. Processing goes on while RocksDB writes.
+   */
+  readonly #writing: Map<string, { key: Buffer; value: Buffer | null }>[] = [];
+  #lastWrite: Promise<void> = Promise.resolve();
+  #writeError: unknown;
   #checkpoint: number | undefined;
   #exactlyOnce = false;
   #open = false;
@@ -66,8 +73,19 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     return this.#engine;
   }
 
+  /** The newest write not yet in the engine: the overlay, then batches being written, newest first. */
+  #pending(k: string): { key: Buffer; value: Buffer | null } | undefined {
+    const o = this.#overlay.get(k);
+    if (o) return o;
+    for (let i = this.#writing.length - 1; i >= 0; i--) {
+      const w = this.#writing[i]!.get(k);
+      if (w) return w;
+    }
+    return undefined;
+  }
+
   get(key: Buffer): MaybePromise<Buffer | undefined> {
-    const o = this.#overlay.get(latin1(key));
+    const o = this.#pending(latin1(key));
     if (o) return o.value ?? undefined;
     if (this.#sync) return this.#sync.getSync(key);
     return this.#engineOrThrow().get(key);
@@ -77,7 +95,7 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     const out: (Buffer | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const o = this.#overlay.get(latin1(keys[i]!));
+      const o = this.#pending(latin1(keys[i]!));
       if (o) out[i] = o.value ?? undefined;
       else if (this.#sync) out[i] = this.#sync.getSync(keys[i]!);
       else missing.push(i);
@@ -97,10 +115,11 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     if (prev) this.#overlayBytes -= prev.key.length + (prev.value?.length ?? 0);
     this.#overlay.set(k, { key, value });
     this.#overlayBytes += key.length + (value?.length ?? 0) + 48;
-    if (!this.#exactlyOnce && this.#overlayBytes > this.maxOverlayBytes) void this.#spill();
+    if (!this.#exactlyOnce && this.#overlayBytes > this.maxOverlayBytes) this.#spill();
   }
 
   async *range(options: RangeOptions): AsyncIterable<[Buffer, Buffer]> {
+    await this.#lastWrite; // batches being written are in the engine from here on
     // merge the committed engine range with the overlay's writes in the same range
     const inRange = (k: Buffer): boolean => {
       if (options.from && Buffer.compare(k, options.from) < (options.fromInclusive === false ? 1 : 0)) return false;
@@ -182,12 +201,15 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     if (sync) {
       return engine.approximateNumEntries().then((n) => adjust(n, overlay.map((e) => sync.getSync(e.key))));
     }
-    return Promise.all([engine.approximateNumEntries(), overlay.length ? engine.multiGet(overlay.map((e) => e.key)) : []]).then(([n, v]) => adjust(n, v));
+    // batches being written land first, so the engine count and the overlay adjustment do not overlap
+    return this.#lastWrite.then(() =>
+      Promise.all([engine.approximateNumEntries(), overlay.length ? engine.multiGet(overlay.map((e) => e.key)) : []]).then(([n, v]) => adjust(n, v)),
+    );
   }
 
   commit(changelogOffset: number | undefined): MaybePromise<void> {
-    const engine = this.#engineOrThrow();
-    const ops = this.#drainOverlay();
+    this.#engineOrThrow();
+    this.#throwWriteError();
     let meta: Record<string, Buffer> | undefined;
     if (changelogOffset !== undefined) {
       const b = Buffer.allocUnsafe(8);
@@ -195,12 +217,40 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
       meta = { [OFFSET_META]: b };
       this.#checkpoint = changelogOffset;
     }
-    if (ops.length === 0 && !meta) return;
+    if (this.#overlay.size === 0 && !meta) return;
     if (this.#sync) {
-      this.#sync.writeSync(ops, meta);
+      this.#sync.writeSync(this.#drainOverlay(), meta);
+      this.#overlay.clear();
       return;
     }
-    return engine.write(ops, meta);
+    // the batch (writes + the offset they reflect) is written atomically in the background; a crash before it lands
+    // leaves the older checkpoint, from which restoration replays the committed tail
+    this.#writeInBackground(meta);
+  }
+
+  /** Hands the overlay to the engine as one atomic batch, after the batches before it. */
+  #writeInBackground(meta?: Record<string, Buffer>): void {
+    const layer = this.#overlay;
+    const ops = this.#drainOverlay();
+    this.#overlay = new Map();
+    this.#writing.push(layer);
+    const engine = this.#engineOrThrow();
+    this.#lastWrite = this.#lastWrite
+      .then(() => engine.write(ops, meta))
+      .catch((e: unknown) => {
+        this.#writeError ??= e;
+      })
+      .finally(() => {
+        const i = this.#writing.indexOf(layer);
+        if (i >= 0) this.#writing.splice(i, 1);
+      });
+  }
+
+  #throwWriteError(): void {
+    if (this.#writeError !== undefined) {
+      const e = this.#writeError;
+      throw e instanceof StateStoreError ? e : new StateStoreError(this.name, `a write to the engine failed: ${String(e)}`, { cause: e });
+    }
   }
 
   checkpointedOffset(): number | undefined {
@@ -214,6 +264,7 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
 
   async close(): Promise<void> {
     if (!this.#open) return;
+    await this.#lastWrite; // a clean close persists what was committed
     this.#open = false;
     await this.#engine?.close();
   }
@@ -222,20 +273,24 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     return this.#open;
   }
 
+  /** The overlay as engine ops; the caller replaces or clears the overlay. */
   #drainOverlay(): WriteOp[] {
     const ops: WriteOp[] = [];
     for (const e of this.#overlay.values()) {
       ops.push(e.value === null ? { type: 'delete', key: e.key } : { type: 'put', key: e.key, value: e.value });
     }
-    this.#overlay.clear();
     this.#overlayBytes = 0;
     return ops;
   }
 
-  async #spill(): Promise<void> {
-    const ops = this.#drainOverlay();
-    const r = this.#sync ? this.#sync.writeSync(ops) : this.#engineOrThrow().write(ops);
-    if (isPromise(r)) await r;
+  /** At-least-once: a large overlay goes down early (replaying the changelog tail over it is harmless). */
+  #spill(): void {
+    if (this.#sync) {
+      this.#sync.writeSync(this.#drainOverlay());
+      this.#overlay.clear();
+      return;
+    }
+    this.#writeInBackground();
   }
 
   async #restore(records: readonly { key: Buffer; value: Buffer | null }[], lastOffset: number): Promise<void> {
@@ -244,13 +299,19 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
     b.writeBigInt64BE(BigInt(lastOffset));
     const engine = this.#engineOrThrow();
     if (this.#sync) this.#sync.writeSync(ops, { [OFFSET_META]: b });
-    else await engine.write(ops, { [OFFSET_META]: b });
+    else {
+      await this.#lastWrite;
+      await engine.write(ops, { [OFFSET_META]: b });
+    }
     this.#checkpoint = lastOffset;
   }
 
   async #wipe(): Promise<void> {
     const engine = this.#engineOrThrow();
     this.abortUncommitted();
+    await this.#lastWrite;
+    this.#writing.length = 0;
+    this.#writeError = undefined;
     await engine.destroy();
     await engine.open();
     this.#checkpoint = undefined;
