@@ -56,13 +56,18 @@ describe('RocksDB commits written in the background', () => {
     const keys = [];
     for await (const [k] of store.range({ from: b('only-'), to: b('only-~') })) keys.push(k.toString());
     expect(keys.length).toBe(20 - 6); // rounds 3,6,...,18 deleted the key of three rounds before (round 0's delete hit nothing)
-    await store.close();
+    store.put(b('late'), b('x'));
+    const closing = store.close();
+    // a task closed (or abandoned after a crash) refuses a late commit at once, while committed batches still land
+    expect(() => store.commit(99)).toThrow(/not open/);
+    await closing;
 
     const { store: reopened, restorer } = await open(dir);
     expect(restorer.checkpointedOffset()).toBe(19); // the last batch and its offset landed together
     expect((await reopened.get(b('k499')))?.toString()).toBe('r19');
     expect(await reopened.get(b('only-15'))).toBeUndefined();
     expect((await reopened.get(b('only-19')))?.toString()).toBe('x');
+    expect(await reopened.get(b('late'))).toBeUndefined();
     await reopened.close();
   });
 });

@@ -264,8 +264,9 @@ export class TransactionalBytesStore implements KeyValueBytesStore {
 
   async close(): Promise<void> {
     if (!this.#open) return;
-    await this.#lastWrite; // a clean close persists what was committed
+    // refuse new work at once (a crashed task's late commit must not land), but let committed batches finish
     this.#open = false;
+    await this.#lastWrite;
     await this.#engine?.close();
   }
 
