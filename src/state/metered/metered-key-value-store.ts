@@ -34,8 +34,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   constructor(
     readonly name: string,
     private readonly inner: KeyValueBytesStore,
-    private keySerde: Serde<K>,
-    private valueSerde: Serde<V>,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<V> | undefined,
     private readonly cachingEnabled: boolean,
     persistent: boolean,
   ) {

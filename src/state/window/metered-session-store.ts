@@ -37,8 +37,8 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
   constructor(
     readonly name: string,
     private readonly inner: KeyValueBytesStore,
-    private keySerde: Serde<K>,
-    private valueSerde: Serde<AGG>,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<AGG> | undefined,
     readonly options: SessionStoreOptions,
   ) {
     this.persistent = options.persistent;

@@ -45,8 +45,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   constructor(
     readonly name: string,
     private readonly inner: KeyValueBytesStore,
-    private keySerde: Serde<K>,
-    private valueSerde: Serde<V>,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<V> | undefined,
     readonly options: WindowStoreOptions,
   ) {
     this.persistent = options.persistent;
