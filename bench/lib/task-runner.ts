@@ -16,6 +16,9 @@ import type { Topology } from '../../src/topology/topology.js';
 import { join } from 'node:path';
 import { bufferDigest } from './measure.js';
 
+/** Batches a generated input is made ahead of processing (see runGenerated). */
+const FETCH_AHEAD = 4;
+
 export interface RunnerStats {
   /** Checksum over the bytes of records sent to `checksumTopic`. */
   checksum: number;
@@ -151,40 +154,49 @@ export class TaskRunner {
 
   /**
    * Like `run`, but the input is made batch by batch by `make` (so a large input never sits in memory): the time
-   * spent making batches is measured and returned, so callers can leave it out. Samples RSS every 16 batches.
+   * spent making batches is measured and returned, so callers can leave it out. Batches are made ahead of
+   * processing, up to FETCH_AHEAD of them, as a consumer's fetches run ahead of a busy stream thread (this is what
+   * lets the task read the next batches' store keys while it processes this one). Samples RSS every 16 batches.
    */
   async runGenerated(batches: number, make: (batch: number) => ConsumedRecord[]): Promise<{ genMs: number; genCpuMs: number; peakRss: number; peakHeap: number }> {
     let genMs = 0;
     let genCpuUs = 0;
     let peakRss = 0;
     let peakHeap = 0;
-    let sinceCommit = 0;
     const first = this.#queues[0]!;
-    for (let b = 0; b < batches; b++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const records = make(b);
-      genMs += performance.now() - t0;
-      const c = process.cpuUsage(c0);
-      genCpuUs += c.user + c.system;
-      for (const r of records) first.queue.push(r);
-      await this.#drain();
-      sinceCommit += records.length;
-      if (sinceCommit >= this.#commitEvery) {
-        sinceCommit = 0;
-        await this.commit();
+    const ahead = FETCH_AHEAD * this.#batch;
+    const perCommit = Math.max(1, Math.ceil(this.#commitEvery / this.#batch));
+    let b = 0;
+    const generate = (limit: number): void => {
+      while (b < limit && first.queue.length < ahead) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        const records = make(b);
+        genMs += performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        genCpuUs += c.user + c.system;
+        for (const r of records) first.queue.push(r);
+        if ((b & 15) === 0) {
+          const m = process.memoryUsage();
+          if (m.rss > peakRss) peakRss = m.rss;
+          if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+        }
+        b++;
       }
-      if ((b & 15) === 0) {
-        const m = process.memoryUsage();
-        if (m.rss > peakRss) peakRss = m.rss;
-        if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
-      }
+    };
+    while (b < batches) {
+      // one commit interval at a time: the records of the interval are made while it is processed
+      const limit = Math.min(batches, b + perCommit);
+      const refill = (): void => generate(limit);
+      refill();
+      await this.#drain(refill);
+      if (limit % perCommit === 0) await this.commit();
     }
     return { genMs, genCpuMs: genCpuUs / 1000, peakRss, peakHeap };
   }
 
   /** Feeds every queued record to its task (in sub-topology order, repeated while tasks feed each other). */
-  async #drain(): Promise<void> {
+  async #drain(refill?: () => void): Promise<void> {
     const batch = this.#batch;
     for (let more = true; more; ) {
       more = false;
@@ -196,10 +208,10 @@ export class TaskRunner {
           while (task.bufferedRecords() > 0) {
             // a loaded stream thread has fetched ahead of processing: keep four batches buffered so the task can
             // read the next batches' store keys while it processes this one
+            refill?.();
             while (task.bufferedRecords() < 4 * batch && queue.length > 0) task.addRecords(queue.length <= batch ? queue.splice(0) : queue.splice(0, batch));
             this.prefetchCalls++;
-            const warm = task.prefetch(batch);
-            if (warm) await warm;
+            task.prefetch(batch);
             for (let k = 0; k < batch; k++) {
               const r = task.processNext();
               if (r === false) break;

@@ -25,7 +25,8 @@ import { TaskMetrics } from './task-metrics.js';
 const READ_AHEAD_BATCHES = 3;
 
 interface Prefetcher {
-  prefetch(keys: readonly unknown[]): MaybePromise<void>;
+  /** Start reading these keys' stored values into the cache (no waiting: reads still in flight are awaited by get). */
+  prefetch(keys: readonly unknown[]): void;
   /** False when prefetching cannot help (no cache, or a store that reads synchronously): keys are not even deserialized. */
   prefetchWanted?(): boolean;
 }
@@ -171,22 +172,21 @@ export class StreamTask implements TaskServices {
 
   /**
    * Warm store caches for the next buffered records: a source's direct child that keys its store by the record
-   * key (aggregations, table sources) gets the keys in one multi-get, so a RocksDB store answers the batch
-   * from memory instead of one awaited read per record.
+   * key (aggregations, table sources) gets the keys in one multi-get per batch of `max` records, so a RocksDB
+   * store answers from memory instead of one awaited read per record. The task reads ahead: up to
+   * READ_AHEAD_BATCHES batches beyond the one processed next are requested, each record once, and the engine's
+   * thread pool reads them while this batch is processed. A record whose read is still in flight waits for it in
+   * the store's get; a read's error surfaces there too, when its record is processed.
    */
-  prefetch(max: number): MaybePromise<void> {
-    const now = this.#prefetchRecords(this.#queue.peek(max));
-    // read ahead: the next batches' keys are fetched while this batch is processed, each batch its own multi-get
-    // so the engine's thread pool reads them in parallel (errors surface when the records are processed)
-    for (let k = 1; k <= READ_AHEAD_BATCHES; k++) {
-      const ahead = this.#prefetchRecords(this.#queue.peek(max, k * max));
-      if (!ahead) break;
-      ahead.catch(() => undefined);
+  prefetch(max: number): void {
+    for (let k = 0; k <= READ_AHEAD_BATCHES; k++) {
+      const raws = this.#queue.takeForPrefetch(max);
+      if (raws.length === 0) break;
+      this.#prefetchRecords(raws);
     }
-    return now;
   }
 
-  #prefetchRecords(raws: readonly ConsumedRecord[]): Promise<void> | undefined {
+  #prefetchRecords(raws: readonly ConsumedRecord[]): void {
     if (raws.length === 0) return;
     const byNode = new Map<Prefetcher, unknown[]>();
     for (const raw of raws) {
@@ -207,12 +207,7 @@ export class StreamTask implements TaskServices {
         keys.push(key);
       }
     }
-    let chain: Promise<void> | undefined;
-    for (const [p, keys] of byNode) {
-      const r = p.prefetch(keys);
-      if (r !== undefined && isPromise(r)) chain = chain ? chain.then(() => r) : r;
-    }
-    return chain;
+    for (const [p, keys] of byNode) p.prefetch(keys);
   }
 
   /** Process one record to completion: deserialize, run the nodes, punctuate on stream time. */

@@ -229,8 +229,7 @@ export class StreamThread {
     if (this.state.is('PARTITIONS_ASSIGNED') && this.#reader.restoringTasks().size === 0) this.#moveTo('RUNNING');
     const started = Date.now();
     for (const task of this.tasks.runningTasks()) {
-      const warm = task.prefetch(BATCH_PER_TASK);
-      if (warm) await warm;
+      task.prefetch(BATCH_PER_TASK);
       for (let i = 0; i < BATCH_PER_TASK; i++) {
         const r = task.processNext();
         if (r === false) break;

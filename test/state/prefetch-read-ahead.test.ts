@@ -62,29 +62,42 @@ describe('prefetch read-ahead', () => {
     inner.put(Buffer.from('a'), Serdes.Long().serialize('', 1));
     const store = new MeteredKeyValueStore('s', inner, Serdes.String(), Serdes.Long(), true, true);
     await store.init(context(4096));
-    const read = store.prefetch(['a']); // reads a = 1, answer held back
+    store.prefetch(['a']); // reads a = 1, answer held back
     store.put('a', 5); // newer value, in the cache
     for (let i = 0; i < 500; i++) store.put(`filler-${i}`, i); // evicts 'a': 5 goes down to the store below
     expect(inner.data.get('a')!.readBigInt64BE(0)).toBe(5n);
+    const got = store.get('a'); // waits for the read in flight, then must not take its older value
     for (const release of inner.pending.splice(0)) release();
-    await read;
-    expect(await store.get('a')).toBe(5);
+    expect(await got).toBe(5);
   });
 
-  it('a key already being read is awaited, not read twice', async () => {
+  it('a key already being read is not read twice, and a get waits for that read', async () => {
     const inner = new SlowStore();
     inner.put(Buffer.from('x'), Serdes.Long().serialize('', 7));
     const store = new MeteredKeyValueStore('s', inner, Serdes.String(), Serdes.Long(), true, true);
     await store.init(context(1 << 20));
-    const first = store.prefetch(['x']);
-    const second = store.prefetch(['x']);
+    store.prefetch(['x']);
+    store.prefetch(['x']);
     expect(inner.multiGets).toBe(1);
-    let secondDone = false;
-    void Promise.resolve(second).then(() => (secondDone = true));
+    const got = store.get('x');
+    let done = false;
+    void Promise.resolve(got).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 5));
-    expect(secondDone).toBe(false); // still waiting for the read in flight
+    expect(done).toBe(false); // still waiting for the read in flight
     for (const release of inner.pending.splice(0)) release();
-    await Promise.all([first, second]);
-    expect(store.get('x')).toBe(7); // answered from the cache, synchronously
+    expect(await got).toBe(7);
+    expect(store.get('x')).toBe(7); // now answered from the cache, synchronously
+    expect(store.metrics.cacheHits).toBe(2); // the waiting get was answered by the prefetched entry too
+  });
+
+  it('a failed read ahead surfaces as the error of the get that needs the key, never unhandled', async () => {
+    const inner = new SlowStore();
+    inner.multiGet = () => Promise.reject(new Error('disk on fire'));
+    const store = new MeteredKeyValueStore('s', inner, Serdes.String(), Serdes.Long(), true, true);
+    await store.init(context(1 << 20));
+    store.prefetch(['y', 'z']);
+    await expect(Promise.resolve(store.get('y'))).rejects.toThrow('disk on fire');
+    // the failed read is forgotten: a later get reads the key itself
+    expect(await store.get('z')).toBeNull();
   });
 });

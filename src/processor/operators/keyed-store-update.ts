@@ -45,7 +45,7 @@ export function keyedStoreUpdateSupplier<K, VIn, VS>(spec: KeyedStoreUpdate<K, V
         return apply(record, old);
       },
       prefetch(keys: readonly K[]) {
-        return store.prefetch(keys);
+        store.prefetch(keys);
       },
       prefetchWanted() {
         return store.prefetchWanted !== false;

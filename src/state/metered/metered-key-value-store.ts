@@ -9,6 +9,12 @@ import { prefixRange, type RangeOptions } from '../engine/kv-engine.js';
 import type { KeyValueStore } from '../key-value-store.js';
 import type { StateStoreContext } from '../state-store.js';
 
+/** One prefetch multi-get in flight, and the keys written down meanwhile (their read result is stale). */
+interface PendingRead {
+  readonly done: Promise<void>;
+  readonly writtenDown: Set<string>;
+}
+
 /** Called with each update a cached store writes down (KTable forwarding of deduplicated updates). */
 export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => MaybePromise<void>;
 
@@ -24,11 +30,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #evictionForwards: Promise<unknown>[] = [];
   #open = false;
   #serdes!: StoreSerdes<K, V>;
-  /** Prefetch reads in flight, the keys they cover, and keys written down meanwhile (see prefetch). */
-  #readsInFlight = 0;
-  #reads: Promise<void> | undefined;
-  readonly #readingKeys = new Set<string>();
-  readonly #writtenDuringReads = new Set<string>();
+  /** Prefetch reads in flight, by the cache keys they cover (see prefetch). */
+  readonly #reading = new Map<string, PendingRead>();
   readonly metrics = { gets: 0, puts: 0, cacheHits: 0 };
 
   constructor(
@@ -68,12 +71,29 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.metrics.gets++;
     const cache = this.#cache;
     if (cache) {
-      const hit = cache.get(fastCacheKey(key) ?? cacheKey(key, this.#serdes.keyBytes(key)));
+      const ck = fastCacheKey(key) ?? cacheKey(key, this.#serdes.keyBytes(key));
+      const hit = cache.get(ck);
       if (hit) {
         this.metrics.cacheHits++;
         return hit.value;
       }
+      // a prefetch is reading this key: its answer (or a write-down meanwhile) is newer than a read started now
+      const pending = this.#reading.size === 0 ? undefined : this.#reading.get(ck);
+      if (pending) return pending.done.then(() => this.#getBelowCache(key, ck));
     }
+    return this.#getFromStore(key);
+  }
+
+  #getBelowCache(key: K, ck: string): MaybePromise<V | null> {
+    const hit = this.#cache?.get(ck);
+    if (hit) {
+      this.metrics.cacheHits++;
+      return hit.value;
+    }
+    return this.#getFromStore(key);
+  }
+
+  #getFromStore(key: K): MaybePromise<V | null> {
     const kb = this.#serdes.keyBytes(key);
     const raw = this.inner.get(kb);
     if (isPromise(raw)) return raw.then((b) => this.#loaded(key, kb, b));
@@ -92,55 +112,50 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   /**
-   * Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record).
-   * Reads may overlap processing (the task reads ahead): a key written down while its read was in flight keeps
-   * the newer value, and a key already being read is awaited rather than read twice.
+   * Warm the cache for a batch of keys with one multi-get (RocksDB: one read batch instead of one per record),
+   * without waiting: the task reads ahead of processing, and a get of a key whose read is still in flight waits
+   * for that read (and sees its error, if it failed). A key written down while its read was in flight keeps the
+   * newer value; a key already cached or being read is not read again.
    */
-  prefetch(keys: readonly K[]): MaybePromise<void> {
+  prefetch(keys: readonly K[]): void {
     const cache = this.#cache;
     if (!cache) return;
     const missing: K[] = [];
     const seen = new Set<unknown>();
-    let awaitInflight = false;
     for (const k of keys) {
       if (k === null || k === undefined) continue;
       const ck = fastCacheKey(k) ?? cacheKey(k, this.#serdes.keyBytes(k));
-      if (seen.has(ck) || cache.get(ck)) continue;
+      if (seen.has(ck) || cache.get(ck) || this.#reading.has(ck)) continue;
       seen.add(ck);
-      if (this.#readingKeys.has(ck)) awaitInflight = true;
-      else missing.push(k);
+      missing.push(k);
     }
-    const inflight = awaitInflight ? this.#reads : undefined;
-    if (missing.length === 0) return inflight;
+    if (missing.length === 0) return;
     const kbs = missing.map((k) => this.#serdes.keyBytes(k));
     const cks = missing.map((k, i) => cacheKey(k, kbs[i]!));
+    const writtenDown = new Set<string>();
     const apply = (values: (Buffer | undefined)[]): void => {
       for (let i = 0; i < missing.length; i++) {
         const ck = cks[i]!;
-        if (!this.#writtenDuringReads.has(ck) && !cache.get(ck)) this.#loaded(missing[i]!, kbs[i]!, values[i]);
+        if (!writtenDown.has(ck) && !cache.get(ck)) this.#loaded(missing[i]!, kbs[i]!, values[i]);
       }
     };
     const r = this.inner.multiGet(kbs);
-    if (!isPromise(r)) {
-      apply(r);
-      return inflight;
-    }
-    for (const ck of cks) this.#readingKeys.add(ck);
-    this.#readsInFlight++;
-    const read = r.then(apply).finally(() => {
-      for (const ck of cks) this.#readingKeys.delete(ck);
-      if (--this.#readsInFlight === 0) {
-        this.#writtenDuringReads.clear();
-        this.#reads = undefined;
-      }
-    });
-    this.#reads = this.#reads ? Promise.all([this.#reads, read]).then(() => undefined) : read;
-    return inflight ? Promise.all([inflight, read]).then(() => undefined) : read;
+    if (!isPromise(r)) return apply(r);
+    const pending: PendingRead = {
+      writtenDown,
+      done: r.then(apply).finally(() => {
+        for (const ck of cks) if (this.#reading.get(ck) === pending) this.#reading.delete(ck);
+      }),
+    };
+    pending.done.catch(() => undefined); // reported to the get that needs the key, if any
+    for (const ck of cks) this.#reading.set(ck, pending);
   }
 
   /** A value went down to the store below: a read already in flight for it must not bring back an older one. */
   #wroteDown(key: K, kb: Buffer): void {
-    if (this.#readsInFlight > 0) this.#writtenDuringReads.add(cacheKey(key, kb));
+    if (this.#reading.size === 0) return;
+    const ck = cacheKey(key, kb);
+    this.#reading.get(ck)?.writtenDown.add(ck);
   }
 
   range(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
