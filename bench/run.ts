@@ -49,6 +49,7 @@ async function runWorkload(w: Workload): Promise<WorkloadReport> {
     records: mid.records,
     sluice: { ...mid.sluice, recordsPerSec: sluice },
     baseline: withBaseline ? { ...mid.baseline!, recordsPerSec: baseline! } : undefined,
+    notes: mid.notes,
   };
   return {
     name: w.name,

@@ -64,6 +64,12 @@ export interface RocksDbEngineOptions {
 
 type State = 'closed' | 'opening' | 'open' | 'closing';
 
+/**
+ * Kafka Streams' RocksDB memtable settings (16 MiB write buffers, at most 3) instead of rocksdb-native's 64 MiB:
+ * a task can hold many stores, and each store's memtables count against the instance's memory.
+ */
+const ROCKSDB_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({ writeBufferSize: 16 * 2 ** 20, maxWriteBufferNumber: 3 });
+
 /** True when `err` (or a cause of it) says the directory is held by another open RocksDB instance. */
 export function isLockError(err: unknown): boolean {
   for (let e = err; e instanceof Error; e = e.cause) {
@@ -108,7 +114,7 @@ export class RocksDbEngine implements KvEngine {
   private async doOpen(): Promise<void> {
     try {
       await mkdir(this.path, { recursive: true });
-      const db = new RocksDB(this.path, { ...this.options.rocksdb });
+      const db = new RocksDB(this.path, { ...ROCKSDB_DEFAULTS, ...this.options.rocksdb });
       await db.ready();
       this.db = db;
       this.state = 'open';
