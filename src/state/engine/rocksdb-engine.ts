@@ -65,10 +65,11 @@ export interface RocksDbEngineOptions {
 type State = 'closed' | 'opening' | 'open' | 'closing';
 
 /**
- * Kafka Streams' RocksDB memtable settings (16 MiB write buffers, at most 3) instead of rocksdb-native's 64 MiB:
- * a task can hold many stores, and each store's memtables count against the instance's memory.
+ * Defaults that bound a store's native memory (each can be overridden through `rocksdb`): Kafka Streams' memtable
+ * settings (16 MiB write buffers, at most 3) instead of rocksdb-native's 64 MiB, as a task can hold many stores;
+ * and RocksDB's own default of 2 background jobs instead of 6 (fewer threads and malloc arenas on small machines).
  */
-const ROCKSDB_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({ writeBufferSize: 16 * 2 ** 20, maxWriteBufferNumber: 3 });
+const ROCKSDB_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({ writeBufferSize: 16 * 2 ** 20, maxWriteBufferNumber: 3, maxBackgroundJobs: 2 });
 
 /** True when `err` (or a cause of it) says the directory is held by another open RocksDB instance. */
 export function isLockError(err: unknown): boolean {
