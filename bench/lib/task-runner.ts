@@ -1,7 +1,7 @@
 /**
  * Runs a topology on StreamTasks directly, the way a stream thread does (src/runtime/stream-thread.ts), without a
  * Kafka client in between: one task per sub-topology on partition 0; input goes in batches through
- * `task.addRecords(batch)`, `await task.prefetch(batch)`, then `task.processNext()` until the batch is done.
+ * `task.addRecords(batch)`, `task.prefetch(batch)` (starts store reads ahead, no waiting), then `task.processNext()` until the batch is done.
  * Records sent to a topic that another task reads (repartition topics) are queued for that task and processed in
  * the same round, as the stream thread does after its consumer fetched them. Every `commitEvery` input records the
  * runner commits like checkpoint.ts does (flush state, then each store's restorer.commit(changelog offset)).
