@@ -10,6 +10,7 @@
  * is drained as often), so neither side pays for keeping 1.6M records alive.
  */
 import { Consumed, Produced, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
+import { lcg } from '../lib/inputs.js';
 import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
 
@@ -33,11 +34,7 @@ let cached: Input | undefined;
 
 function input(records: number): Input {
   if (cached && cached.keys.length === records) return cached;
-  let seed = 7;
-  const rand = (): number => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const rand = lcg(7);
   const S = Serdes.String();
   const L = Serdes.Long();
   const keys: Buffer[] = new Array(records);

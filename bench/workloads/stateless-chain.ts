@@ -13,6 +13,7 @@
  * serialization and output capture; building the input buffers, the topology and the driver is not timed.
  */
 import { Consumed, Produced, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
+import { lcg } from '../lib/inputs.js';
 import { assertSameWork, bufferDigest, gcTimer, measurement, settle, timer } from '../lib/measure.js';
 import type { Measurement, Result, RunOptions, Workload } from '../types.js';
 
@@ -40,12 +41,7 @@ let cached: Input | undefined;
 
 function input(records: number): Input {
   if (cached && cached.keys.length === records) return cached;
-  let seed = 42;
-  const rand = (): number => {
-    // LCG (Numerical Recipes), deterministic across runs
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const rand = lcg(42);
   const serde = Serdes.String();
   const keys: Buffer[] = new Array(records);
   const values: Buffer[] = new Array(records);

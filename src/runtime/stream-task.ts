@@ -179,11 +179,22 @@ export class StreamTask implements TaskServices {
    * the store's get; a read's error surfaces there too, when its record is processed.
    */
   prefetch(max: number): void {
+    if (!this.#wantsPrefetch()) return; // e.g. stateless or in-memory tasks: no per-record work at all
     for (let k = 0; k <= READ_AHEAD_BATCHES; k++) {
       const raws = this.#queue.takeForPrefetch(max);
       if (raws.length === 0) break;
       this.#prefetchRecords(raws);
     }
+  }
+
+  #wantsPrefetch(): boolean {
+    for (const source of this.#sources.values()) {
+      for (const child of source.children) {
+        const p = (child as ProcessorNode).processor as Partial<Prefetcher> | undefined;
+        if (p && typeof p.prefetch === 'function' && (p.prefetchWanted === undefined || p.prefetchWanted())) return true;
+      }
+    }
+    return false;
   }
 
   #prefetchRecords(raws: readonly ConsumedRecord[]): void {
