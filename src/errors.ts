@@ -152,7 +152,11 @@ export class TaskMigratedError extends StreamsError {
   }
 }
 
-/** Local state of a task cannot be trusted; it is wiped and restored from the changelog. */
+/**
+ * Local state or output of a task cannot be trusted (Kafka's TaskCorruptedException): its state is wiped and
+ * restored, and it resumes from its last committed offsets. Empty `taskIds`: every active task of the thread that
+ * raised it (a retriable send failure: the thread's producer is shared by its tasks).
+ */
 export class TaskCorruptedError extends StreamsError {
   readonly taskIds: readonly string[];
   constructor(taskIds: readonly string[], message: string, options?: StreamsErrorOptions) {
