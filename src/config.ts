@@ -19,10 +19,25 @@ export type ProcessingExceptionHandler =
   | DeadLetterOption
   | ((error: ProcessingError, record: { topic: string; partition: number; offset: number }) => HandlerResponse);
 
-export type ProductionExceptionHandler =
-  | 'logAndFail'
-  | 'logAndContinue'
-  | ((error: Error, record: { topic: string; key: Buffer | null; value: Buffer | null }) => HandlerResponse);
+/**
+ * The record a production exception handler is asked about. After a failed send, `key` and `value` are the bytes
+ * sent; after a failed serialization at a sink (the error is a SerdeError with `origin` 'KEY' or 'VALUE'), they are
+ * the objects the serde rejected (Kafka's handleError / handleSerializationError).
+ */
+export interface ProductionRecord {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+}
+
+/**
+ * Decides about a record that cannot be written for a fatal, record-specific reason: a sink's serde failed
+ * (KIP-399) or the broker rejected the record (too large, invalid). 'continue' drops the record (counted in
+ * skippedRecords when a sink drops it), 'fail' stops the thread. Retriable send errors never reach it: they are retried.
+ */
+export type ProductionExceptionHandler = 'logAndFail' | 'logAndContinue' | ((error: Error, record: ProductionRecord) => HandlerResponse);
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
 

@@ -48,21 +48,65 @@ function at(loc: RecordLocation): string {
   return parts.length ? parts.join(', ') : 'unknown location';
 }
 
-/** A serde failed to serialize or deserialize a key or value. */
+/** Which part of a record a serde failed on, named as Kafka's ProductionExceptionHandler.SerializationExceptionOrigin. */
+export type SerializationExceptionOrigin = 'KEY' | 'VALUE';
+
+/** A record a sink could not serialize, as the sink had it (Kafka hands the handler the unserialized ProducerRecord). */
+export interface UnserializedRecord {
+  readonly topic: string;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly headers: Readonly<Record<string, Buffer>>;
+}
+
+/** Where a sink's serialization failure happened: the sink, the record it wrote, and the input record being processed. */
+export interface SinkFailure {
+  readonly node: string;
+  readonly record: UnserializedRecord;
+  readonly source: RecordLocation | undefined;
+}
+
+/**
+ * A serde failed to serialize or deserialize a key or value. Deserializing a source record, it goes to the
+ * deserializationExceptionHandler; serializing at a sink (output or repartition topic), to the
+ * productionExceptionHandler (KIP-399), with `node` and `record` set.
+ */
 export class SerdeError extends StreamsError {
   readonly location: RecordLocation;
   readonly part: 'key' | 'value';
-  constructor(part: 'key' | 'value', direction: 'serialize' | 'deserialize', location: RecordLocation, cause: unknown) {
-    super(
-      `Failed to ${direction} the record ${part} at ${at(location)}: ${describeCause(cause)}. ` +
-        `Check that the ${part} serde matches the data in the topic, or configure a deserializationExceptionHandler ` +
-        `('logAndContinue' or a dead-letter topic) to skip bad records.`,
-      'SERDE_ERROR',
-      { cause },
-    );
+  readonly origin: SerializationExceptionOrigin;
+  readonly direction: 'serialize' | 'deserialize';
+  /** The sink that failed to serialize (serialization errors only). */
+  readonly node: string | undefined;
+  /** The record the sink failed to serialize (serialization errors only). */
+  readonly record: UnserializedRecord | undefined;
+  constructor(part: 'key' | 'value', direction: 'serialize' | 'deserialize', location: RecordLocation, cause: unknown, sink?: SinkFailure) {
+    super(sink ? sinkMessage(part, location, cause, sink) : sourceMessage(part, direction, location, cause), 'SERDE_ERROR', { cause });
     this.location = location;
     this.part = part;
+    this.origin = part === 'key' ? 'KEY' : 'VALUE';
+    this.direction = direction;
+    this.node = sink?.node;
+    this.record = sink?.record;
   }
+}
+
+function sourceMessage(part: 'key' | 'value', direction: 'serialize' | 'deserialize', location: RecordLocation, cause: unknown): string {
+  return (
+    `Failed to ${direction} the record ${part} at ${at(location)}: ${describeCause(cause)}. ` +
+    `Check that the ${part} serde matches the data in the topic, or configure a deserializationExceptionHandler ` +
+    `('logAndContinue' or a dead-letter topic) to skip bad records.`
+  );
+}
+
+function sinkMessage(part: 'key' | 'value', location: RecordLocation, cause: unknown, sink: SinkFailure): string {
+  return (
+    `Sink '${sink.node}' failed to serialize the record ${part} for topic '${location.topic}' ` +
+    `(${sink.source ? `input record from ${at(sink.source)}` : 'written by a punctuation'}): ${describeCause(cause).replace(/\.$/, '')}. ` +
+    `Fix the sink's ${part} serde (Produced.with, Grouped.with, Repartitioned.with or addSink), or configure a ` +
+    `productionExceptionHandler ('logAndContinue', or a function returning 'continue') to drop records that cannot be serialized.`
+  );
 }
 
 /** A user function (predicate, mapper, aggregator, processor...) threw while processing a record. */
@@ -108,7 +152,11 @@ export class TaskMigratedError extends StreamsError {
   }
 }
 
-/** Local state of a task cannot be trusted; it is wiped and restored from the changelog. */
+/**
+ * Local state or output of a task cannot be trusted (Kafka's TaskCorruptedException): its state is wiped and
+ * restored, and it resumes from its last committed offsets. Empty `taskIds`: every active task of the thread that
+ * raised it (a retriable send failure: the thread's producer is shared by its tasks).
+ */
 export class TaskCorruptedError extends StreamsError {
   readonly taskIds: readonly string[];
   constructor(taskIds: readonly string[], message: string, options?: StreamsErrorOptions) {

@@ -14,7 +14,8 @@ export {
   ProducerFencedError,
   ProductionError,
 } from './errors.js';
-export type { StreamsConfig, ProcessingGuarantee, DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler, Logger } from './config.js';
+export type { SerializationExceptionOrigin, UnserializedRecord } from './errors.js';
+export type { StreamsConfig, ProcessingGuarantee, DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler, ProductionRecord, Logger } from './config.js';
 
 export type { Serde, Serializer, Deserializer } from './serdes/serde.js';
 export { serdeFrom } from './serdes/serde.js';

@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from '../config.js';
 import { StreamsError, TopologyError } from '../errors.js';
 import type { Admin, NewTopic } from '../kafka/client.js';
 import type { Subtopology } from '../topology/subtopology.js';
@@ -21,7 +22,12 @@ export interface TopologyMetadata {
  * the sub-topology writing it, or its explicit count; a changelog gets its sub-topology's task count), checks
  * co-partitioning, and creates the internal topics that do not exist yet.
  */
-export async function prepareTopics(topology: Topology, applicationId: string, admin: Admin): Promise<TopologyMetadata> {
+export async function prepareTopics(
+  topology: Topology,
+  config: Pick<ResolvedConfig, 'applicationId' | 'deserializationExceptionHandler' | 'processingExceptionHandler'>,
+  admin: Admin,
+): Promise<TopologyMetadata> {
+  const { applicationId } = config;
   const internal = topology.internalTopics;
   const topicName = (name: string): string => (internal.has(name) ? `${applicationId}-${name}` : name);
   const subs = topology.subtopologies();
@@ -41,6 +47,7 @@ export async function prepareTopics(topology: Topology, applicationId: string, a
       'MISSING_SOURCE_TOPICS',
     );
   }
+  await requireDeadLetterTopics(config, admin);
   for (const [name, def] of internal) if (def.kind === 'repartition' && def.partitions !== undefined) counts.set(topicName(name), def.partitions);
   // repartition topics may feed each other: iterate until every one is known
   const writers = (topic: string): Subtopology[] => subs.filter((s) => s.sinks.some((k) => typeof k.topic === 'string' && topicName(k.topic) === topic));
@@ -96,6 +103,33 @@ export async function prepareTopics(topology: Topology, applicationId: string, a
   }
   await admin.createTopics(toCreate);
   return { applicationId, topicName, tasksPerSubtopology: tasks, partitionCounts: counts, sourceTopics: sourcesOf, changelogs };
+}
+
+/**
+ * Kafka Streams does not create a dead-letter topic: KIP-1034 ("This topic would not be automatically created by
+ * Kafka Streams"; errors.dead.letter.queue.topic.name). A missing one would only show when the first bad record
+ * is dead-lettered, so it is checked at start, before any record is processed.
+ */
+async function requireDeadLetterTopics(
+  config: Pick<ResolvedConfig, 'deserializationExceptionHandler' | 'processingExceptionHandler'>,
+  admin: Admin,
+): Promise<void> {
+  const wanted = new Map<string, string>();
+  for (const option of ['deserializationExceptionHandler', 'processingExceptionHandler'] as const) {
+    const handler = config[option];
+    if (typeof handler === 'object' && !wanted.has(handler.deadLetterTopic)) wanted.set(handler.deadLetterTopic, option);
+  }
+  if (wanted.size === 0) return;
+  const existing = await admin.partitionCounts([...wanted.keys()]);
+  const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+  if (missing.length === 0) return;
+  const [topic, option] = missing[0]!;
+  throw new StreamsError(
+    `Dead-letter topic '${topic}' (${option}) does not exist. Kafka Streams does not create dead-letter topics: ` +
+      `create it before starting the application, e.g. \`await cluster.createTopic('${topic}', { partitions: 1 })\` on the ` +
+      `embedded cluster, or \`kafka-topics.sh --create --topic ${topic} --partitions 1\` on a Kafka cluster.`,
+    'MISSING_DEAD_LETTER_TOPIC',
+  );
 }
 
 function isInternal(topic: string, applicationId: string, internal: Topology['internalTopics']): boolean {

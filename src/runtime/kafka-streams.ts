@@ -132,7 +132,7 @@ export class KafkaStreams extends EventEmitter<Events> {
     this.#state.moveTo('REBALANCING');
     try {
       this.#admin = this.#client.admin(this);
-      this.#metadata = await prepareTopics(this.#topology, this.config.applicationId, this.#admin);
+      this.#metadata = await prepareTopics(this.#topology, this.config, this.#admin);
     } catch (e) {
       stateDirsInUse.delete(this.#stateDir);
       this.#state.moveTo('PENDING_ERROR');

@@ -1,14 +1,25 @@
+import type { Logger, ProductionExceptionHandler } from '../config.js';
 import { ProcessingError, SerdeError, StreamsError } from '../errors.js';
 import type { Processor } from '../processor/processor.js';
 import { isPromise, type MaybePromise, type StreamRecord } from '../processor/record.js';
 import type { Serde } from '../serdes/serde.js';
 import type { RecordContextInfo, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '../topology/node-defs.js';
+import { productionHandlerContinues } from './error-handling.js';
 import type { RecordCollector } from './record-collector.js';
+import type { TaskMetrics } from './task-metrics.js';
 
 /** The task-side facts a node needs while processing: the current record's origin, for errors and sinks. */
 export interface NodeHost {
   currentContext(): RecordContextInfo | undefined;
   trackPending(p: Promise<unknown>): void;
+  /** The task's counters: a sink counts the records it drops in skippedRecords (Kafka's dropped-records). */
+  readonly metrics: TaskMetrics;
+}
+
+/** What a sink needs to decide about a record it cannot serialize. */
+export interface SinkErrorPolicy {
+  readonly productionExceptionHandler: ProductionExceptionHandler;
+  readonly logger: Logger;
 }
 
 /** Wraps a user failure into a ProcessingError naming the node and the record; typed errors pass through. */
@@ -89,6 +100,7 @@ export class SinkNode extends Node {
     private readonly valueSerde: Serde<unknown>,
     private readonly partitioner: StreamPartitioner<unknown, unknown> | undefined,
     private readonly collector: RecordCollector,
+    private readonly errors: SinkErrorPolicy,
   ) {
     super(name, host);
   }
@@ -111,12 +123,12 @@ export class SinkNode extends Node {
     try {
       key = this.keySerde.serialize(topic, record.key);
     } catch (e) {
-      throw new SerdeError('key', 'serialize', { topic }, e);
+      return this.#serializationFailed('key', topic, record, e);
     }
     try {
       value = this.valueSerde.serialize(topic, record.value);
     } catch (e) {
-      throw new SerdeError('value', 'serialize', { topic }, e);
+      return this.#serializationFailed('value', topic, record, e);
     }
     let partition: number | undefined;
     if (this.partitioner) {
@@ -125,10 +137,24 @@ export class SinkNode extends Node {
     }
     this.collector.send(topic, key, value, record.timestamp, record.headers, partition);
   }
+
+  /**
+   * KIP-399, as Kafka's RecordCollectorImpl: a serde failure at a sink (output or repartition topic) goes to the
+   * production exception handler with its origin; 'continue' drops this output (counted), 'fail' stops the thread.
+   */
+  #serializationFailed(part: 'key' | 'value', topic: string, record: StreamRecord<unknown, unknown>, cause: unknown): void {
+    const ctx = this.host.currentContext();
+    const unserialized = { topic, key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers };
+    const source = ctx ? { topic: ctx.topic, partition: ctx.partition, offset: ctx.offset } : undefined;
+    const error = new SerdeError(part, 'serialize', { topic }, cause, { node: this.name, record: unserialized, source });
+    if (!productionHandlerContinues(this.errors.productionExceptionHandler, error, unserialized)) throw error;
+    this.errors.logger.warn(`Dropping an output record (productionExceptionHandler said continue): ${error.message}`);
+    this.host.metrics.skippedRecords++;
+  }
 }
 
 /** Forward to every child in order; becomes async only if a child is. */
-export function forwardTo(children: readonly Node[], record: StreamRecord<unknown, unknown>, host: NodeHost): MaybePromise<void> {
+export function forwardTo(children: readonly Node[], record: StreamRecord<unknown, unknown>, host: Pick<NodeHost, 'trackPending'>): MaybePromise<void> {
   const n = children.length;
   if (n === 1) return children[0]!.process(record);
   for (let i = 0; i < n; i++) {

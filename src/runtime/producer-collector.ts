@@ -1,15 +1,21 @@
 import type { ProductionExceptionHandler, Logger } from '../config.js';
-import { ProductionError, StreamsError } from '../errors.js';
-import type { MessageHeaders, Producer } from '../kafka/client.js';
+import { ProductionError, StreamsError, TaskCorruptedError } from '../errors.js';
+import type { MessageHeaders, Producer, ProducerRecord } from '../kafka/client.js';
+import { productionHandlerContinues } from './error-handling.js';
 import type { RecordCollector } from './record-collector.js';
+
+type Delivery = (failure?: Error) => void;
 
 /**
  * The stream thread's record collector: sinks and changelogs go to its producer (transactional under
- * exactly-once). `flush` waits for the acknowledgements, applies the production exception handler to failed
- * records, and remembers the last offset per partition (changelog offsets for store checkpoints).
+ * exactly-once). `flush` waits for the acknowledgements, reports each record that asked for it (dead letters),
+ * applies the production exception handler to records that failed for good, and remembers the last offset per
+ * partition (changelog offsets for store checkpoints).
  */
 export class ProducerCollector implements RecordCollector {
   readonly #offsets = new Map<string, number>();
+  /** Records sent since the last flush that wait for their delivery report. */
+  #awaitingDelivery: { record: ProducerRecord; onDelivery: Delivery }[] = [];
   sent = 0;
 
   constructor(
@@ -21,8 +27,18 @@ export class ProducerCollector implements RecordCollector {
     private readonly exactlyOnce: boolean,
   ) {}
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: MessageHeaders, partition: number | undefined): void {
-    this.producer.send({ topic, partition, key, value, timestamp, headers });
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: MessageHeaders,
+    partition: number | undefined,
+    onDelivery?: Delivery,
+  ): void {
+    const record: ProducerRecord = { topic, partition, key, value, timestamp, headers };
+    this.producer.send(record);
+    if (onDelivery) this.#awaitingDelivery.push({ record, onDelivery });
     this.sent++;
   }
 
@@ -31,15 +47,35 @@ export class ProducerCollector implements RecordCollector {
   }
 
   async flush(): Promise<void> {
-    const result = await this.producer.flush();
+    const awaiting = this.#awaitingDelivery;
+    this.#awaitingDelivery = [];
+    let result: Awaited<ReturnType<Producer['flush']>>;
+    try {
+      result = await this.producer.flush();
+    } catch (e) {
+      for (const { onDelivery } of awaiting) onDelivery(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
     for (const [k, o] of result.lastOffsets) this.#offsets.set(k, o);
+    if (awaiting.length) {
+      const failed = new Map(result.failures.map((f) => [f.record, f.error]));
+      for (const { record, onDelivery } of awaiting) onDelivery(failed.get(record));
+    }
     for (const { record, error } of result.failures) {
-      if (this.exactlyOnce || this.handler === 'logAndFail') throw error instanceof StreamsError ? error : new ProductionError(record.topic, error);
-      if (this.handler === 'logAndContinue') {
-        this.logger.warn(`Dropping a record for '${record.topic}' after a send failure: ${error.message}`);
-        continue;
+      if (error instanceof StreamsError && error.retriable) {
+        // Not the handler's business (Kafka asks it only about fatal errors, or retries): the record is lost from
+        // the producer's buffer, so the tasks must resume from their last committed offsets, as Kafka's
+        // RecordCollectorImpl does with TaskCorruptedException.
+        throw new TaskCorruptedError(
+          [],
+          `Sending a record to topic '${record.topic}' failed with a retriable error (${error.message}); ` +
+            `the thread's tasks resume from their last committed offsets.`,
+          { cause: error },
+        );
       }
-      if (this.handler(error, record) === 'fail') throw new ProductionError(record.topic, error);
+      if (this.exactlyOnce) throw error instanceof StreamsError ? error : new ProductionError(record.topic, error);
+      if (!productionHandlerContinues(this.handler, error, record)) throw new ProductionError(record.topic, error);
+      this.logger.warn(`Dropping a record for '${record.topic}' after a send failure (productionExceptionHandler said continue): ${error.message}`);
     }
   }
 

@@ -12,6 +12,11 @@ export interface RecordCollector {
     timestamp: number,
     headers: MessageHeaders,
     partition: number | undefined,
+    /**
+     * Called once the record is acknowledged (no argument) or has failed (the error), as a Kafka producer's send
+     * callback; dead letters log from it. A collector that writes synchronously may call it at once.
+     */
+    onDelivery?: (failure?: Error) => void,
   ): void;
   /** Partition count of a topic when known (needed by custom stream partitioners); undefined when unknown. */
   partitionsFor(topic: string): number | undefined;

@@ -471,6 +471,7 @@ export class StreamTask implements TaskServices {
           this.#serde(def.valueSerde, config.defaultValueSerde, `Sink '${def.name}' value`),
           def.partitioner,
           this.deps.collector,
+          config,
         );
       } else {
         const processor = def.supplier();

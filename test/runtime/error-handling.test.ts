@@ -10,6 +10,7 @@ import {
   StreamsError,
   Topology,
   TopologyTestDriver,
+  type ProductionRecord,
   type TestDriverConfig,
 } from '../../src/index.js';
 
@@ -218,17 +219,80 @@ describe('a user function that throws', () => {
     expect(e2.location).toMatchObject({ topic: 'in', offset: 1 });
   });
 
-  it('a value the sink serde cannot serialize is a SerdeError naming the output topic', async () => {
+  function fractionPipeline(config: TestDriverConfig = {}) {
     const builder = new StreamsBuilder();
     builder
       .stream('in', Consumed.with(S, L))
-      .mapValues((v) => v + 0.5)
+      .mapValues((v) => (v % 2 === 0 ? v : v + 0.5)) // odd values become fractions: LongSerializer rejects them
       .to('out', Produced.with(S, L));
-    const driver = new TopologyTestDriver(builder.build());
-    const e = (await errorOf(() => driver.createInputTopic('in', S, L).pipeInput('k', 1, 1))) as SerdeError;
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'errors', ...config });
+    return { driver, input: driver.createInputTopic('in', S, L), output: driver.createOutputTopic('out', S, L) };
+  }
+
+  it('a value the sink serde cannot serialize is a SerdeError naming the sink, output topic and side, pointing at productionExceptionHandler', async () => {
+    const { driver, input } = fractionPipeline();
+    const e = (await errorOf(() => input.pipeInput('k', 1, 1))) as SerdeError;
     expect(e).toBeInstanceOf(SerdeError);
     expect(e.part).toBe('value');
-    expect(e.message).toMatch(/^Failed to serialize the record value at topic 'out': /);
+    expect(e.origin).toBe('VALUE');
+    expect(e.direction).toBe('serialize');
+    expect(e.node).toBe('KSTREAM-SINK-0000000002');
+    expect(e.record).toMatchObject({ topic: 'out', key: 'k', value: 1.5, timestamp: 1 });
+    expect(e.message).toMatch(
+      /^Sink 'KSTREAM-SINK-0000000002' failed to serialize the record value for topic 'out' \(input record from topic 'in', partition 0, offset 0\): RangeError: /,
+    );
+    expect(e.message).toMatch(/configure a productionExceptionHandler \('logAndContinue'/);
+    expect(e.message).not.toMatch(/deserializationExceptionHandler|\.\./);
+    expect(driver.metrics().skippedRecords).toBe(0);
+  });
+
+  it("productionExceptionHandler 'logAndContinue': the output that cannot be serialized is dropped and counted", async () => {
+    const warnings: string[] = [];
+    const logger = { info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const { driver, input, output } = fractionPipeline({ productionExceptionHandler: 'logAndContinue', logger });
+    await input.pipeKeyValueList([1, 2, 3, 4].map((v) => ({ key: `k${v}`, value: v })));
+    expect(output.readKeyValuesToList()).toEqual([
+      { key: 'k2', value: 2 },
+      { key: 'k4', value: 4 },
+    ]);
+    expect(driver.metrics()).toMatchObject({ skippedRecords: 2, processedRecords: 4 });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/Sink 'KSTREAM-SINK-0000000002' failed to serialize the record value for topic 'out'/);
+  });
+
+  it('a productionExceptionHandler function sees the SerdeError and the unserialized record, and decides', async () => {
+    const seen: { origin: string; record: ProductionRecord }[] = [];
+    const { input, output } = fractionPipeline({
+      productionExceptionHandler: (error, record) => {
+        seen.push({ origin: (error as SerdeError).origin, record });
+        return record.key === 'stop' ? 'fail' : 'continue';
+      },
+    });
+    await input.pipeInput('a', 1, 10);
+    await input.pipeInput('b', 2, 11);
+    const e = await errorOf(() => input.pipeInput('stop', 3, 12));
+    expect(e).toBeInstanceOf(SerdeError);
+    expect(seen).toEqual([
+      { origin: 'VALUE', record: { topic: 'out', key: 'a', value: 1.5, timestamp: 10, headers: {} } },
+      { origin: 'VALUE', record: { topic: 'out', key: 'stop', value: 3.5, timestamp: 12, headers: {} } },
+    ]);
+    expect(output.readKeyValuesToList()).toEqual([{ key: 'b', value: 2 }]);
+  });
+
+  it('a productionExceptionHandler that throws or answers something else is a fatal typed error', async () => {
+    const throwing = fractionPipeline({
+      productionExceptionHandler: () => {
+        throw new Error('handler bug');
+      },
+    });
+    const e1 = (await errorOf(() => throwing.input.pipeInput('a', 1, 1))) as StreamsError;
+    expect(e1).toBeInstanceOf(StreamsError);
+    expect(e1.code).toBe('PRODUCTION_HANDLER_FAILED');
+    expect(e1.message).toMatch(/^The productionExceptionHandler threw while handling a failed record for topic 'out': Error: handler bug/);
+    const odd = fractionPipeline({ productionExceptionHandler: () => 'skip' as never });
+    const e2 = (await errorOf(() => odd.input.pipeInput('a', 1, 1))) as StreamsError;
+    expect(e2.code).toBe('PRODUCTION_HANDLER_FAILED');
+    expect(e2.message).toMatch(/must return 'continue' or 'fail', but returned skip/);
   });
 });
 
