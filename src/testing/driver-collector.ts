@@ -57,7 +57,15 @@ export class DriverCollector implements RecordCollector {
 
   constructor(private readonly isConsumed: (topic: string) => boolean) {}
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: MessageHeaders): void {
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: MessageHeaders,
+    _partition?: number,
+    onDelivery?: (failure?: Error) => void,
+  ): void {
     let log = this.topics.get(topic);
     if (!log) this.topics.set(topic, (log = new CapturedTopic()));
     const state = this.#stateOf(topic);
@@ -65,6 +73,7 @@ export class DriverCollector implements RecordCollector {
     log.push(record);
     state.lastSent = record.offset;
     if ((state.consumed ??= this.isConsumed(topic))) this.feedback.push(record);
+    onDelivery?.(); // captured at once: acknowledged
   }
 
   /** Offset for a record piped by a test input topic, in the same per-topic sequence. */

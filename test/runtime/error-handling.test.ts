@@ -94,7 +94,9 @@ describe('a source record whose value fails to deserialize', () => {
   });
 
   it('{ deadLetterTopic }: the raw record lands on the DLQ with __streams.errors.* headers', async () => {
-    const { driver, input, output } = longPipeline({ deserializationExceptionHandler: { deadLetterTopic: 'dlq' } });
+    const infos: string[] = [];
+    const logger = { info: (m: string) => void infos.push(m), warn: () => undefined, error: () => undefined };
+    const { driver, input, output } = longPipeline({ deserializationExceptionHandler: { deadLetterTopic: 'dlq' }, logger });
     const dlq = driver.createOutputTopic('dlq', B, B);
     await input.pipeInput('a', long(1), 1);
     await input.pipeInput({ key: 'bad', value: Buffer.from([7, 8, 9]), timestamp: 42, headers: { trace: Buffer.from('t-1') } });
@@ -104,6 +106,8 @@ describe('a source record whose value fails to deserialize', () => {
       { key: 'b', value: 20 },
     ]);
     expect(driver.metrics().skippedRecords).toBe(1);
+    // the driver captures a send at once: the dead letter is acknowledged and logged as sent
+    expect(infos.filter((m) => /^Sent /.test(m))).toHaveLength(1);
     const dead = dlq.readRecord();
     expect(dlq.isEmpty()).toBe(true);
     expect(dead.key).toEqual(Buffer.from('bad'));
