@@ -32,8 +32,6 @@ export class ChangelogReader {
   standbyUpdatedRecords = 0;
   /** Restored records per active task (standby updates not included). */
   readonly restoredPerTask = new Map<string, number>();
-  /** Stores whose checkpoint the changelog no longer backed: wiped and restored from scratch. */
-  corruptedStores = 0;
 
   constructor(
     private readonly consumer: Consumer,
@@ -60,7 +58,6 @@ export class ChangelogReader {
     // a checkpoint names a record of the changelog, so a valid one is below the end offset
     if (cp !== undefined && cp < end && cp + 1 >= start) return cp + 1;
     if (cp !== undefined) {
-      this.corruptedStores++;
       this.logger.warn(
         `Store '${p.store}' of task ${p.taskId} has a local checkpoint at offset ${cp}, but changelog ${p.topic}-${p.partition} ` +
           `holds offsets [${start}, ${end}) (a new cluster, a re-created changelog, or deleted records): the local state is ` +

@@ -67,45 +67,45 @@ async function startOf(start: number, end: number, checkpoint: number | undefine
   const reader = new ChangelogReader(consumer, admin(start, end), { info() {}, warn: (m) => warnings.push(m), error() {} });
   const r = restorer(checkpoint);
   await reader.add([part(r, standby)]);
-  return { wipes: r.wipes, offset: consumer.assigned[0]?.offset, restoring: reader.restoringTasks().has('0_0'), corrupted: reader.corruptedStores, warnings };
+  return { wipes: r.wipes, offset: consumer.assigned[0]?.offset, restoring: reader.restoringTasks().has('0_0'), warned: warnings.length, warnings };
 }
 
 describe('ChangelogReader: the offset restoration starts at', () => {
   it('after a checkpoint inside the changelog: the tail only, nothing wiped', async () => {
-    expect(await startOf(0, 10, 4)).toMatchObject({ wipes: 0, offset: 5, restoring: true, corrupted: 0 });
+    expect(await startOf(0, 10, 4)).toMatchObject({ wipes: 0, offset: 5, restoring: true, warned: 0 });
   });
 
   it('a checkpoint at the last record: nothing to restore, nothing wiped', async () => {
-    expect(await startOf(0, 10, 9)).toMatchObject({ wipes: 0, restoring: false, corrupted: 0 });
+    expect(await startOf(0, 10, 9)).toMatchObject({ wipes: 0, restoring: false, warned: 0 });
   });
 
   it('a checkpoint at or past the changelog end (new cluster, re-created changelog): wiped, restored from the start', async () => {
     for (const cp of [10, 42]) {
       const r = await startOf(0, 10, cp);
-      expect(r).toMatchObject({ wipes: 1, offset: 0, restoring: true, corrupted: 1 });
+      expect(r).toMatchObject({ wipes: 1, offset: 0, restoring: true, warned: 1 });
       expect(r.warnings.join('\n')).toMatch(/checkpoint at offset \d+.*\[0, 10\).*wiping/s);
     }
   });
 
   it('an empty re-created changelog: wiped, and there is nothing to restore', async () => {
-    expect(await startOf(0, 0, 7)).toMatchObject({ wipes: 1, restoring: false, corrupted: 1 });
+    expect(await startOf(0, 0, 7)).toMatchObject({ wipes: 1, restoring: false, warned: 1 });
   });
 
   it('records after the checkpoint were deleted (log-start offset past checkpoint + 1): wiped, restored from the log start', async () => {
-    expect(await startOf(6, 10, 4)).toMatchObject({ wipes: 1, offset: 6, restoring: true, corrupted: 1 });
+    expect(await startOf(6, 10, 4)).toMatchObject({ wipes: 1, offset: 6, restoring: true, warned: 1 });
   });
 
   it('a log start right after the checkpoint is fine: the tail only', async () => {
-    expect(await startOf(5, 10, 4)).toMatchObject({ wipes: 0, offset: 5, corrupted: 0 });
+    expect(await startOf(5, 10, 4)).toMatchObject({ wipes: 0, offset: 5, warned: 0 });
   });
 
-  it('no checkpoint: wiped and restored from the log start, not counted as corrupted', async () => {
-    expect(await startOf(3, 10, undefined)).toMatchObject({ wipes: 1, offset: 3, corrupted: 0 });
+  it('no checkpoint: wiped and restored from the log start, no warning', async () => {
+    expect(await startOf(3, 10, undefined)).toMatchObject({ wipes: 1, offset: 3, warned: 0 });
   });
 
   it('standby copies get the same check', async () => {
-    expect(await startOf(0, 10, 12, true)).toMatchObject({ wipes: 1, offset: 0, corrupted: 1 });
-    expect(await startOf(6, 10, 4, true)).toMatchObject({ wipes: 1, offset: 6, corrupted: 1 });
-    expect(await startOf(0, 10, 4, true)).toMatchObject({ wipes: 0, offset: 5, corrupted: 0 });
+    expect(await startOf(0, 10, 12, true)).toMatchObject({ wipes: 1, offset: 0, warned: 1 });
+    expect(await startOf(6, 10, 4, true)).toMatchObject({ wipes: 1, offset: 6, warned: 1 });
+    expect(await startOf(0, 10, 4, true)).toMatchObject({ wipes: 0, offset: 5, warned: 0 });
   });
 });
