@@ -10,7 +10,9 @@ import type { Change } from './change.js';
  * written before a crash, while the task's stream time starts again from the records it replays. Windows the
  * store's clock has expired must then read as closed (dropped and counted), not as empty (re-aggregated from
  * scratch, written nowhere, forwarded anyway). Without a restore the observed time (a window start or session end,
- * which is never after the record that wrote it) is at most the task's stream time, and nothing changes.
+ * never after the stream time at which it was written) is at most the task's stream time, and nothing changes.
+ * (Kafka Streams' stores also advance their observed time on restore, but its aggregations close windows on the
+ * task's time alone; this goes one step further so that a kept record is always stored.)
  */
 export function streamTime(ctx: ProcessorContext<any, any>, store: { readonly retention: RetentionClock }): number {
   return Math.max(ctx.currentStreamTimeMs(), store.retention.observed);
