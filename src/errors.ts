@@ -129,9 +129,21 @@ export class ProcessingError extends StreamsError {
 /** A state store failed, or was used wrongly (unknown, closed, bad stored bytes, corrupt directory). */
 export class StateStoreError extends StreamsError {
   readonly store: string;
-  constructor(store: string, message: string, options?: StreamsErrorOptions) {
-    super(`State store '${store}': ${message}`, 'STATE_STORE_ERROR', options);
+  constructor(store: string, message: string, options?: StreamsErrorOptions, code = 'STATE_STORE_ERROR') {
+    super(`State store '${store}': ${message}`, code, options);
     this.store = store;
+  }
+}
+
+/**
+ * A store directory cannot be read or written (permissions, immutable files, a read-only file system). Fatal: it is
+ * not corrupt, so nothing in it is deleted; fix the permissions or point stateDir elsewhere.
+ */
+export class StateDirectoryAccessError extends StateStoreError {
+  readonly directory: string;
+  constructor(store: string, directory: string, message: string, options?: StreamsErrorOptions) {
+    super(store, message, { ...options, retriable: false }, 'STATE_DIR_ACCESS');
+    this.directory = directory;
   }
 }
 

@@ -6,6 +6,7 @@ export {
   SerdeError,
   ProcessingError,
   StateStoreError,
+  StateDirectoryAccessError,
   InvalidStateStoreError,
   TaskMigratedError,
   TaskCorruptedError,

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../config.js';
 import { tpKey, type Admin, type Consumer } from '../kafka/client.js';
 import type { StoreRestorer } from '../state/state-store.js';
 
@@ -15,6 +16,12 @@ export interface ChangelogPartition {
  * Restores stores from their changelogs with one group-less consumer per thread (read_committed under
  * exactly-once): from the store's checkpointed offset + 1 (or from scratch after a wipe) to the end offset
  * seen when restoration started. Standby copies are kept warm by the same consumer.
+ *
+ * A checkpoint is trusted only while the changelog still holds every record after it: a checkpoint at or past the
+ * changelog's end (a new cluster, or a changelog deleted and re-created) or before its log-start offset (the
+ * records after it were deleted) means the local store reflects a history the changelog no longer has. Kafka
+ * Streams reads that as OffsetOutOfRange and marks the task corrupted (TaskCorruptedException): the store is
+ * wiped and restored from the changelog's start. So is it here, for active and standby copies alike.
  */
 export class ChangelogReader {
   readonly #partitions = new Map<string, ChangelogPartition & { end: number; next: number; done: boolean }>();
@@ -29,20 +36,36 @@ export class ChangelogReader {
   constructor(
     private readonly consumer: Consumer,
     private readonly admin: Admin,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
-  /** Registers changelog partitions to restore; wipes stores that have no checkpoint to start from. */
+  /** Registers changelog partitions to restore; wipes stores that have no checkpoint the changelog still backs. */
   async add(parts: readonly ChangelogPartition[]): Promise<void> {
     if (!parts.length) return;
-    const ends = await this.admin.listOffsets(parts, 'latest');
+    const [starts, ends] = await Promise.all([this.admin.listOffsets(parts, 'earliest'), this.admin.listOffsets(parts, 'latest')]);
     for (const p of parts) {
-      const cp = p.restorer.checkpointedOffset();
-      if (cp === undefined) await p.restorer.wipe();
-      const next = cp === undefined ? 0 : cp + 1;
-      const end = ends.get(tpKey(p.topic, p.partition)) ?? 0;
-      this.#partitions.set(tpKey(p.topic, p.partition), { ...p, end, next, done: !p.standby && next >= end });
+      const k = tpKey(p.topic, p.partition);
+      const end = ends.get(k) ?? 0;
+      const next = await this.#startOffset(p, starts.get(k) ?? 0, end);
+      this.#partitions.set(k, { ...p, end, next, done: !p.standby && next >= end });
     }
     await this.#reassign();
+  }
+
+  /** The offset restoring `p` starts at: after its checkpoint if the changelog still has all that follows, else its start (after a wipe). */
+  async #startOffset(p: ChangelogPartition, start: number, end: number): Promise<number> {
+    const cp = p.restorer.checkpointedOffset();
+    // a checkpoint names a record of the changelog, so a valid one is below the end offset
+    if (cp !== undefined && cp < end && cp + 1 >= start) return cp + 1;
+    if (cp !== undefined) {
+      this.logger.warn(
+        `Store '${p.store}' of task ${p.taskId} has a local checkpoint at offset ${cp}, but changelog ${p.topic}-${p.partition} ` +
+          `holds offsets [${start}, ${end}) (a new cluster, a re-created changelog, or deleted records): the local state is ` +
+          `corrupted, wiping it and restoring ${p.standby ? 'the standby copy' : 'the store'} from the changelog.`,
+      );
+    }
+    await p.restorer.wipe();
+    return start;
   }
 
   /** Stop reading partitions of these tasks (closed, or standby promoted: re-added as active). */

@@ -104,7 +104,7 @@ export class StreamThread {
       { clientId: `${clientId}-restore-consumer`, isolationLevel: this.#exactlyOnce ? 'read_committed' : 'read_uncommitted', maxPollRecords: 10_000 },
       owner,
     );
-    this.#reader = new ChangelogReader(restoreConsumer, admin);
+    this.#reader = new ChangelogReader(restoreConsumer, admin, config.logger);
     this.#admin = admin;
     this.#latestTopics = new Set(
       [...topology.nodes.values()].flatMap((d) => (d.kind === 'source' && d.offsetReset === 'latest' ? d.topics.map(metadata.topicName) : [])),

@@ -6,6 +6,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import { EMPTY_HEADERS, type Headers, type StreamRecord } from '../record.js';
 import type { Change } from './change.js';
 import { recordDroppedLate } from './dropped-records.js';
+import { streamTime } from './window-emit.js';
 
 export interface SessionWindowAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -22,8 +23,8 @@ export interface SessionWindowAggregateSpec<K, V, VA> {
  * session order, starting from the initializer), the merged sessions are removed (each forwarded as a tombstone)
  * and the record is aggregated into the merged session [min start, max end]. Updates carry the session end as
  * timestamp. A session can still grow until stream time passes its end + gap + grace; a record whose merged session
- * ends before that close time is dropped and counted as late. With emit-on-window-close, each session is forwarded
- * once, when it closes.
+ * ends before that close time is dropped and counted as late (stream time includes what the store has seen, see
+ * streamTime). With emit-on-window-close, each session is forwarded once, when it closes.
  */
 export function sessionWindowAggregateSupplier<K, V, VA>(spec: SessionWindowAggregateSpec<K, V, VA>): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
   const { initializer, aggregator, merger } = spec;
@@ -58,7 +59,7 @@ export function sessionWindowAggregateSupplier<K, V, VA>(spec: SessionWindowAggr
       async process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
         const t = record.timestamp;
-        const closeTime = ctx.currentStreamTimeMs() - grace - gap;
+        const closeTime = streamTime(ctx, store) - grace - gap;
         // emit first: closed sessions are final, and this record's writes must not expire them unemitted
         if (!eager) await emitClosed(closeTime, record.headers);
         const merged: KeyValue<Windowed<K>, VA>[] = [];
@@ -71,7 +72,8 @@ export function sessionWindowAggregateSupplier<K, V, VA>(spec: SessionWindowAggr
           start = Math.min(start, s.key.window.start);
           end = Math.max(end, s.key.window.end);
         }
-        if (end < closeTime) {
+        // a session the store has expired is closed too (its write would be skipped): an update is forwarded only if stored
+        if (end < closeTime || store.retention.isExpired(end)) {
           recordDroppedLate(ctx);
         } else {
           let old: VA | null = null;

@@ -6,7 +6,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import { EMPTY_HEADERS, type StreamRecord } from '../record.js';
 import type { Change } from './change.js';
 import { recordDroppedLate } from './dropped-records.js';
-import { WindowCloseEmitter } from './window-emit.js';
+import { WindowCloseEmitter, streamTime } from './window-emit.js';
 
 export interface SlidingWindowAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -25,7 +25,8 @@ type Stored<VA> = { start: number; value: TimestampedValue<VA> };
  * window containing it, creates its left window from the aggregate of the latest window ending before it, and
  * creates the right windows of itself and of the previous record when they hold records. Stored values carry the
  * timestamp of their newest record, which tells whether a window holds records after a given time. Records whose
- * right window is already closed are dropped as late; records before time d share the window [0, d].
+ * right window is already closed are dropped as late (stream time includes what the store has seen, see
+ * streamTime); records before time d share the window [0, d].
  */
 export function slidingWindowAggregateSupplier<K, V, VA>(spec: SlidingWindowAggregateSpec<K, V, VA>): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
   const { initializer, aggregator } = spec;
@@ -40,8 +41,9 @@ export function slidingWindowAggregateSupplier<K, V, VA>(spec: SlidingWindowAggr
     /** Aggregates the record into the window at `start` on top of `base`; `stored` is what the store held there. */
     const updateWindow = (record: StreamRecord<K, V>, start: number, base: TimestampedValue<VA> | null, stored: VA | null, closeTime: number) => {
       const end = start + td;
-      if (end < closeTime) {
-        // sliding windows include their end, so a window ending exactly at the close time is still open
+      // sliding windows include their end, so a window ending exactly at the close time is still open; one the store
+      // has expired is closed (its write would be skipped): an update is forwarded only if stored
+      if (end < closeTime || store.retention.isExpired(start)) {
         recordDroppedLate(ctx);
         return;
       }
@@ -143,7 +145,7 @@ export function slidingWindowAggregateSupplier<K, V, VA>(spec: SlidingWindowAggr
       },
       async process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
-        const closeTime = ctx.currentStreamTimeMs() - grace;
+        const closeTime = streamTime(ctx, store) - grace;
         const t = record.timestamp;
         if (t + 1 + td <= closeTime) {
           recordDroppedLate(ctx); // even the record's right window is closed

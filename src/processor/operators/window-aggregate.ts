@@ -7,7 +7,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../processor.js';
 import { EMPTY_HEADERS, isPromise, type MaybePromise, type StreamRecord } from '../record.js';
 import type { Change } from './change.js';
 import { recordDroppedLate } from './dropped-records.js';
-import { WindowCloseEmitter, andThen } from './window-emit.js';
+import { WindowCloseEmitter, andThen, streamTime } from './window-emit.js';
 
 export interface WindowAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -19,7 +19,8 @@ export interface WindowAggregateSpec<K, V, VA> {
 
 /**
  * Time-window aggregation (Kafka Streams' KStreamWindowAggregate): each record updates every window containing
- * it that is still open (end > stream time - grace); for a closed window it is dropped and counted as late.
+ * it that is still open (end > stream time - grace); for a closed window it is dropped and counted as late. Stream
+ * time includes what the store has seen (see streamTime): after a restore it is not behind the restored windows.
  * Updates carry the timestamp of the window's newest record. With emit-on-window-close, nothing is forwarded per
  * update; each window's final value is forwarded once it closes.
  */
@@ -63,13 +64,15 @@ export function windowAggregateSupplier<K, V, VA>(spec: WindowAggregateSpec<K, V
       },
       process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
-        const closeTime = ctx.currentStreamTimeMs() - windows.graceMs;
+        const closeTime = streamTime(ctx, store) - windows.graceMs;
         // the windows still open, in place (windowsFor returns a fresh array); late drops are counted up front
         const open = windows.windowsFor(record.timestamp);
         let n = 0;
         for (let i = 0; i < open.length; i++) {
           const window = open[i]!;
-          if (window.end <= closeTime) recordDroppedLate(ctx); // Kafka Streams counts a drop per closed window the record belonged to
+          // Kafka Streams counts a drop per closed window the record belonged to. A window the store has expired is
+          // closed too (its write would be skipped): an update is forwarded only if it is stored.
+          if (window.end <= closeTime || store.retention.isExpired(window.start)) recordDroppedLate(ctx);
           else open[n++] = window;
         }
         open.length = n;

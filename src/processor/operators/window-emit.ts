@@ -1,7 +1,22 @@
 import type { Windowed } from '../../serdes/windowed-serdes.js';
+import type { RetentionClock } from '../../state/window/retention-clock.js';
 import type { ProcessorContext } from '../processor.js';
 import { isPromise, type Headers, type MaybePromise } from '../record.js';
 import type { Change } from './change.js';
+
+/**
+ * The stream time a windowed aggregation closes windows by: the task's, or the store's observed time when that is
+ * later. They differ only after a restore: restoring the changelog moves the store's clock to the newest window
+ * written before a crash, while the task's stream time starts again from the records it replays. Windows the
+ * store's clock has expired must then read as closed (dropped and counted), not as empty (re-aggregated from
+ * scratch, written nowhere, forwarded anyway). Without a restore the observed time (a window start or session end,
+ * never after the stream time at which it was written) is at most the task's stream time, and nothing changes.
+ * (Kafka Streams' stores also advance their observed time on restore, but its aggregations close windows on the
+ * task's time alone; this goes one step further so that a kept record is always stored.)
+ */
+export function streamTime(ctx: ProcessorContext<any, any>, store: { readonly retention: RetentionClock }): number {
+  return Math.max(ctx.currentStreamTimeMs(), store.retention.observed);
+}
 
 /** Runs `next` after `r` (synchronously when `r` is not a Promise). */
 export function andThen<T>(r: MaybePromise<unknown>, next: () => MaybePromise<T>): MaybePromise<T> {

@@ -9,11 +9,14 @@
  * cannot be opened (corrupt files), is never used as is: with onCorrupt 'fail' opening throws a StateStoreError
  * saying what is wrong and how to fix it; with 'rebuild' the directory is wiped and recreated empty and the
  * result says so (`rebuilt`, `reason`), so the caller restores the store from its changelog from scratch.
- * A directory locked by another open instance is never wiped: that throws (retriable) in both modes.
+ * A directory locked by another open instance is never wiped: that throws (retriable) in both modes. Nor is one
+ * that cannot be written (permissions, immutable files, a read-only file system): it is not corrupt, and wiping
+ * it would stop half way; that throws a fatal StateDirectoryAccessError naming the directory, in both modes.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StateStoreError, describeCause } from '../../errors.js';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { StateDirectoryAccessError, StateStoreError, describeCause } from '../../errors.js';
 import { RocksDbEngine, isLockError } from './rocksdb-engine.js';
 import type { RocksDbEngineOptions } from './rocksdb-engine.js';
 
@@ -58,10 +61,62 @@ export async function openStoreDirectory(path: string, options: OpenStoreDirecto
       // Another live instance holds the directory: wiping it would destroy a store in use.
       if (isLockError(err)) throw err;
       const cause = err instanceof StateStoreError && err.cause !== undefined ? err.cause : err;
+      if (isAccessError(cause)) throw accessError(storeName, join(path, ROCKSDB_DIR), cause);
       return recover(path, options, `cannot be opened as a RocksDB database (${describeCause(cause)})`, err);
     }
   }
   return recover(path, options, problem, undefined);
+}
+
+const ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * True when `err` (or a cause of it) is a permission or read-only failure: an errno code from node:fs, or the
+ * strerror text in a RocksDB IO error (which reports them with code EIO).
+ */
+function isAccessError(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (ACCESS_CODES.has(String((e as NodeJS.ErrnoException).code))) return true;
+    if (/Permission denied|Operation not permitted|Read-only file system/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+function accessError(storeName: string, directory: string, cause: unknown): StateDirectoryAccessError {
+  return new StateDirectoryAccessError(
+    storeName,
+    directory,
+    `store directory '${directory}' cannot be read or written (${describeCause(cause)}). That does not make it ` +
+      'corrupt, so it is not wiped: give this process access to it (permissions, immutable attributes, a read-only ' +
+      'mount), or point stateDir at a writable directory.',
+    { cause },
+  );
+}
+
+/** Rethrows a permission or read-only failure of `directory` as a StateDirectoryAccessError; anything else as is. */
+function rethrowAccess(storeName: string, directory: string): (err: unknown) => never {
+  return (err) => {
+    throw isAccessError(err) ? accessError(storeName, directory, err) : err;
+  };
+}
+
+/**
+ * Checks that `path` can be deleted: its parent, every directory and every file under it writable. A wipe that
+ * stopped half way would leave a store without its marker or with part of its files, so nothing is deleted
+ * unless all of it can be.
+ */
+async function assertDeletable(storeName: string, path: string): Promise<void> {
+  const check = (p: string): Promise<void> => access(p, constants.W_OK).catch(rethrowAccess(storeName, p));
+  await check(dirname(path));
+  const walk = async (dir: string): Promise<void> => {
+    await check(dir);
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(rethrowAccess(storeName, dir))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else await check(p);
+    }
+  };
+  await walk(path);
 }
 
 /** Undefined when the marker is fine, 'empty' for a missing or empty directory, else what is wrong. */
@@ -71,6 +126,7 @@ async function inspect(path: string, storeName: string): Promise<string | 'empty
     entries = await readdir(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'empty';
+    if (isAccessError(err)) throw accessError(storeName, path, err);
     throw new StateStoreError(storeName, `cannot read store directory '${path}': ${describeCause(err)}`, { cause: err });
   }
   // A lone temp marker is a creation interrupted before any data was written.
@@ -82,6 +138,7 @@ async function inspect(path: string, storeName: string): Promise<string | 'empty
   try {
     marker = JSON.parse(await readFile(join(path, MARKER_FILE), 'utf8'));
   } catch (err) {
+    if (isAccessError(err)) throw accessError(storeName, path, err);
     return `has an unreadable format marker ${MARKER_FILE} (${describeCause(err)})`;
   }
   const m = marker as Partial<Marker> | null;
@@ -111,18 +168,20 @@ async function recover(
       cause === undefined ? undefined : { cause },
     );
   }
-  await rm(path, { recursive: true, force: true });
+  await assertDeletable(options.storeName, path);
+  await rm(path, { recursive: true, force: true }).catch(rethrowAccess(options.storeName, path));
   return { engine: await create(path, options), created: false, rebuilt: true, reason };
 }
 
 async function create(path: string, options: OpenStoreDirectoryOptions): Promise<RocksDbEngine> {
-  await mkdir(path, { recursive: true });
+  const failed = rethrowAccess(options.storeName, path);
+  await mkdir(path, { recursive: true }).catch(failed);
   // Marker first and atomically (tmp + rename): a crash never leaves data without a readable marker.
   const marker: Marker = { format: STORE_FORMAT, store: options.storeName };
   const tmp = join(path, `${MARKER_FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify(marker) + '\n');
-  await rename(tmp, join(path, MARKER_FILE));
+  await writeFile(tmp, JSON.stringify(marker) + '\n').catch(failed);
+  await rename(tmp, join(path, MARKER_FILE)).catch(failed);
   const engine = new RocksDbEngine(options.storeName, join(path, ROCKSDB_DIR), options.engine);
-  await engine.open();
+  await engine.open().catch(rethrowAccess(options.storeName, join(path, ROCKSDB_DIR)));
   return engine;
 }

@@ -41,7 +41,10 @@ export class RetentionClock {
     return true;
   }
 
-  /** The context for the bytes stack below: records restored from the changelog also advance observed time. */
+  /**
+   * The context for the bytes stack below: records restored from the changelog also advance observed time, and a
+   * wipe (before a restore from scratch) forgets it, as the store forgets the records it was observed on.
+   */
   wrapContext(context: StateStoreContext, timeOf: (storeKey: Buffer) => number | undefined): StateStoreContext {
     const wrapped = Object.create(context) as StateStoreContext & { register: StateStoreContext['register'] };
     wrapped.register = (store, restorer: StoreRestorer) =>
@@ -54,7 +57,11 @@ export class RetentionClock {
           return restorer.restore(records, lastOffset);
         },
         checkpointedOffset: () => restorer.checkpointedOffset(),
-        wipe: () => restorer.wipe(),
+        wipe: () => {
+          this.#observed = -1;
+          this.#lastPurge = -Infinity;
+          return restorer.wipe();
+        },
         commit: (offset) => restorer.commit(offset),
         abortUncommitted: () => restorer.abortUncommitted(),
       });
