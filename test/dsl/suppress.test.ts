@@ -155,6 +155,8 @@ describe('KTable.suppress', () => {
     expect(() => Suppressed.untilWindowCloses(BufferConfig.maxRecords(5))).toThrow(/strict buffer config/);
     expect(() => Suppressed.untilWindowCloses(BufferConfig.maxRecords(5).shutDownWhenFull())).not.toThrow();
     expect(() => Suppressed.untilTimeLimit(-1, BufferConfig.unbounded())).toThrow(TopologyError);
+    // the name is part of the buffer's changelog topic name
+    expect(() => Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName('final counts')).toThrow(/Name 'final counts' is illegal/);
   });
 
   it('records that become final at once leave by buffer time, then by serialized key (Kafka order), not by arrival', async () => {

@@ -1,4 +1,5 @@
 import { TopologyError } from '../../errors.js';
+import { Named } from './named.js';
 import { checkMillis } from './window-duration.js';
 
 /** What a full suppression buffer does: emit its oldest entries early, or stop the application. */
@@ -103,6 +104,7 @@ export class Suppressed {
 
   /** Names the suppression processor (instead of KTABLE-SUPPRESS-<index>) and its buffer store `<name>-store`. */
   withName(name: string): Suppressed {
-    return new Suppressed(this.kind, this.timeToWaitMs, this.bufferConfig, name);
+    // validated as Named: the name is part of the buffer's changelog topic name
+    return new Suppressed(this.kind, this.timeToWaitMs, this.bufferConfig, Named.as(name).name);
   }
 }
