@@ -72,10 +72,10 @@ async function alerts(cluster: EmbeddedKafkaCluster): Promise<Map<string, number
 }
 
 /** Waits for a final per card, then checks each arrived exactly once with the full count. */
-async function expectAllFinalsOnce(cluster: EmbeddedKafkaCluster): Promise<void> {
+async function expectAllFinalsOnce(cluster: EmbeddedKafkaCluster, perCard = 2): Promise<void> {
   await waitFor(async () => (await alerts(cluster)).size >= CARDS, 10_000, `${CARDS} finals`);
   const got = await alerts(cluster);
-  expect(new Map([...got].sort())).toEqual(new Map(Array.from({ length: CARDS }, (_, i) => [`card-${i}@0`, [2]] as [string, number[]]).sort()));
+  expect(new Map([...got].sort())).toEqual(new Map(Array.from({ length: CARDS }, (_, i) => [`card-${i}@0`, [perCard]] as [string, number[]]).sort()));
 }
 
 const guarantees: ProcessingGuarantee[] = ['exactly_once_v2', 'at_least_once'];
@@ -121,13 +121,34 @@ describe.each(guarantees)('suppress(untilWindowCloses) keeps every final across 
   });
 });
 
+describe('suppress(untilWindowCloses) after a crash', () => {
+  it('exactly_once_v2: a crash mid-window with uncommitted buffer updates, restart on the same dir: every final once, exact', async () => {
+    const cluster = await setup();
+    const dir = tempStateDir('sup-crash');
+    const counter = { processed: 0 };
+    const options = { applicationId: 'cards', cluster, stateDir: dir, processingGuarantee: 'exactly_once_v2' as const, commitIntervalMs: 50 };
+    const first = h.app(alertsTopology(counter), options);
+    await first.start();
+    await cluster.produce('in', cardRecords);
+    await waitFor(() => counter.processed >= cardRecords.length, 10_000, 'cards processed');
+    // a third record per card, then the process dies, perhaps before the commit that carries them
+    await cluster.produce('in', cardRecords.slice(0, CARDS).map((r, i) => ({ ...r, timestamp: base + 100 + i })));
+    await waitFor(() => counter.processed >= cardRecords.length + 5, 10_000, 'some of the third records processed');
+    await h.crash(cluster, first);
+    const second = h.app(alertsTopology(counter), options);
+    await second.start();
+    await cluster.produce('in', closers(2));
+    await expectAllFinalsOnce(cluster, 3);
+  });
+});
+
 describe('suppression buffer store and bounds', () => {
   it('the buffer is logged to <applicationId>-KTABLE-SUPPRESS-STATE-STORE-<n>-changelog, created at start; withLoggingDisabled() has none', async () => {
     const cluster = await setup();
     const topology = alertsTopology({ processed: 0 });
     const store = /KTABLE-SUPPRESS-STATE-STORE-\d{10}/.exec(topology.describe().toString())![0];
-    await h.app(topology, { applicationId: 'logged', cluster, commitIntervalMs: 50 }).start();
-    await h.app(alertsTopology({ processed: 0 }, BufferConfig.unbounded().withLoggingDisabled()), { applicationId: 'unlogged', cluster, commitIntervalMs: 50 }).start();
+    await h.app(topology, { applicationId: 'logged', cluster, stateDir: tempStateDir('logged'), commitIntervalMs: 50 }).start();
+    await h.app(alertsTopology({ processed: 0 }, BufferConfig.unbounded().withLoggingDisabled()), { applicationId: 'unlogged', cluster, stateDir: tempStateDir('unlogged'), commitIntervalMs: 50 }).start();
     expect(cluster.topics()).toContain(`logged-${store}-changelog`);
     expect(cluster.topics().filter((t) => t.startsWith('unlogged-') && t.includes('SUPPRESS'))).toEqual([]);
   });

@@ -22,17 +22,24 @@ export interface SuppressSpec<K> {
 /**
  * KTable.suppress (Kafka Streams' KTableSuppressProcessor): updates wait in a buffer store, one entry per key
  * holding the latest value and the value before the first buffered update; an entry keeps the buffer time of its
- * first update. Entries leave by buffer time, then serialized key, once buffer time + delay <= the task's stream
- * time, or early when a bounded buffer is over capacity (emitEarlyWhenFull; shutDownWhenFull fails instead).
- * An emitted update carries the value before the first buffered update as its old value (what downstream last
- * saw), and the timestamp and headers of the latest update. The buffer is logged and restored (see
- * TimeOrderedBufferStore), so restarts and task moves keep what it holds.
+ * first update. Entries leave by buffer time, then serialized key, once buffer time + delay <= the newest
+ * timestamp the processor saw (Kafka Streams' observed stream time; it starts afresh after a restart), or early
+ * when a bounded buffer is over capacity (emitEarlyWhenFull; shutDownWhenFull fails instead). An emitted update
+ * carries the value before the first buffered update as its old value (what downstream last saw), and the
+ * timestamp and headers of the latest update. The buffer is logged and restored (see TimeOrderedBufferStore), so
+ * restarts and task moves keep what it holds.
  */
 export function suppressSupplier<K, V>(spec: SuppressSpec<K>): ProcessorSupplier<K, Change<V>, K, Change<V>> {
   const { maxRecords, maxBytes, fullStrategy } = spec.buffer;
   return () => {
     let ctx!: ProcessorContext<K, Change<V>>;
     let buffer!: TimeOrderedBufferStore<K, V>;
+    /**
+     * The newest timestamp this processor saw, not the task's stream time: a cached upstream store forwards its
+     * updates at commit, after the task's stream time may have moved past them (records of a later window
+     * processed meanwhile), and judging the buffered updates by that would emit them before the cached ones arrive.
+     */
+    let observedStreamTime = -1;
     const overCapacity = (): boolean => buffer.numRecords() > maxRecords || buffer.bufferSize() > maxBytes;
 
     const emit = (e: Eviction<K, V>): MaybePromise<void> => {
@@ -46,8 +53,9 @@ export function suppressSupplier<K, V>(spec: SuppressSpec<K>): ProcessorSupplier
         buffer = c.getStateStore<TimeOrderedBufferStore<K, V>>(spec.storeName);
       },
       process(record: StreamRecord<K, Change<V>>) {
+        observedStreamTime = Math.max(observedStreamTime, record.timestamp);
         buffer.put(spec.bufferTime(record.key, record.timestamp), record, ctx.recordMetadata());
-        const expiry = ctx.currentStreamTimeMs() - spec.delayMs;
+        const expiry = observedStreamTime - spec.delayMs;
         const out = buffer.evictWhile(() => buffer.minTimestamp() <= expiry);
         if (overCapacity()) {
           if (fullStrategy === 'SHUT_DOWN') {
