@@ -195,6 +195,32 @@ describe('KTable.suppress', () => {
     await driver.close();
   });
 
+  it('a windowed table without serdes: the buffer wraps the default key serde in the windowed serde (time and session windows)', async () => {
+    const builder = new StreamsBuilder();
+    const grouped = builder.stream<string, string>('in').groupByKey();
+    grouped
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((k, v) => KeyValue.pair(`time ${k.key}@${k.window.start}-${k.window.end}`, v))
+      .to('out', Produced.with(S, L));
+    grouped
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((k, v) => KeyValue.pair(`session ${k.key}@${k.window.start}-${k.window.end}`, v))
+      .to('out', Produced.with(S, L));
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'defaults', defaultKeySerde: S, defaultValueSerde: S });
+    const input = driver.createInputTopic('in', S, S);
+    await input.pipeInput('a', 'x', 1);
+    await input.pipeInput('a', 'x', 3);
+    await input.pipeInput('b', 'x', 30);
+    expect(await driver.createOutputTopic('out', S, L).readKeyValuesToList()).toEqual([KeyValue.pair('time a@0-10', 2), KeyValue.pair('session a@1-3', 2)]);
+    await driver.close();
+  });
+
   it('describe(): the suppress node is KTABLE-SUPPRESS-<index> (or its withName name) after the windowed aggregation', () => {
     const builder = new StreamsBuilder();
     const windowed = builder.stream('in', Consumed.with(S, S)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count();

@@ -12,7 +12,7 @@ export interface SuppressSpec<K> {
   readonly storeName: string;
   /** Buffer time of a record: its window end (untilWindowCloses) or its timestamp (untilTimeLimit). */
   readonly bufferTime: (key: K, timestamp: number) => number;
-  /** A record is emitted once buffer time + delay <= stream time (grace, or the time limit). */
+  /** A record is emitted once buffer time + delay <= observed stream time (grace, or the time limit). */
   readonly delayMs: number;
   readonly buffer: BufferConfig;
   /** Final results: a deletion of a window that was never emitted need not be emitted (Kafka Streams). */
