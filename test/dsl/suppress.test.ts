@@ -155,6 +155,70 @@ describe('KTable.suppress', () => {
     expect(() => Suppressed.untilWindowCloses(BufferConfig.maxRecords(5))).toThrow(/strict buffer config/);
     expect(() => Suppressed.untilWindowCloses(BufferConfig.maxRecords(5).shutDownWhenFull())).not.toThrow();
     expect(() => Suppressed.untilTimeLimit(-1, BufferConfig.unbounded())).toThrow(TopologyError);
+    // the name is part of the buffer's changelog topic name
+    expect(() => Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName('final counts')).toThrow(/Name 'final counts' is illegal/);
+  });
+
+  it('records that become final at once leave by buffer time, then by serialized key (Kafka order), not by arrival', async () => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 20))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L));
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'order' });
+    const input = driver.createInputTopic('in', S, S);
+    for (const [key, ts] of [['c', 1], ['a', 12], ['b', 2], ['c', 13], ['a', 3], ['b', 14], ['a', 4]] as const) await input.pipeInput(key, 'x', ts);
+    await input.pipeInput('z', 'x', 40); // closes [0,10) (at 30) and [10,20) (at 40) at once
+    const out = await driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).readKeyValuesToList();
+    expect(out.map((kv) => `${kv.key!.key}@${kv.key!.window.start}=${kv.value}`)).toEqual(['a@0=2', 'b@0=1', 'c@0=1', 'a@10=1', 'b@10=1', 'c@10=1']);
+    await driver.close();
+  });
+
+  it('untilTimeLimit: keys buffered at the same time leave by serialized key', async () => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', Consumed.with(S, S))
+      .groupByKey()
+      .count()
+      .suppress(Suppressed.untilTimeLimit(5, BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(S, L));
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'order-tl' });
+    const input = driver.createInputTopic('in', S, S);
+    for (const key of ['q', 'b', 'x', 'a']) await input.pipeInput(key, 'x', 7);
+    await input.pipeInput('z', 'x', 12);
+    expect((await driver.createOutputTopic('out', S, L).readKeyValuesToList()).map((kv) => kv.key)).toEqual(['a', 'b', 'q', 'x']);
+    await driver.close();
+  });
+
+  it('a windowed table without serdes: the buffer wraps the default key serde in the windowed serde (time and session windows)', async () => {
+    const builder = new StreamsBuilder();
+    const grouped = builder.stream<string, string>('in').groupByKey();
+    grouped
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((k, v) => KeyValue.pair(`time ${k.key}@${k.window.start}-${k.window.end}`, v))
+      .to('out', Produced.with(S, L));
+    grouped
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .map((k, v) => KeyValue.pair(`session ${k.key}@${k.window.start}-${k.window.end}`, v))
+      .to('out', Produced.with(S, L));
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'defaults', defaultKeySerde: S, defaultValueSerde: S });
+    const input = driver.createInputTopic('in', S, S);
+    await input.pipeInput('a', 'x', 1);
+    await input.pipeInput('a', 'x', 3);
+    await input.pipeInput('b', 'x', 30);
+    expect(await driver.createOutputTopic('out', S, L).readKeyValuesToList()).toEqual([KeyValue.pair('time a@0-10', 2), KeyValue.pair('session a@1-3', 2)]);
+    await driver.close();
   });
 
   it('describe(): the suppress node is KTABLE-SUPPRESS-<index> (or its withName name) after the windowed aggregation', () => {
@@ -165,6 +229,9 @@ describe('KTable.suppress', () => {
     const text = builder.build().describe().toString();
     expect(text).toContain('Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])');
     expect(text).toContain('--> KTABLE-SUPPRESS-0000000003, final-counts');
+    // the buffer is a store, as in Kafka Streams: KTABLE-SUPPRESS-STATE-STORE-<index>, or <name>-store when named
+    expect(text).toContain('Processor: KTABLE-SUPPRESS-0000000003 (stores: [KTABLE-SUPPRESS-STATE-STORE-0000000004])');
+    expect(text).toContain('Processor: final-counts (stores: [final-counts-store])');
     expect(text).toContain('Processor: KTABLE-TOSTREAM-0000000005');
   });
 });

@@ -15,6 +15,7 @@ import type { Named } from '../options/named.js';
 import type { Suppressed } from '../options/suppressed.js';
 import { TopologyError } from '../../errors.js';
 import { suppressSupplier, type SuppressSpec } from '../../processor/operators/suppress.js';
+import { TimeOrderedBufferStoreBuilder } from '../../state/suppress/time-ordered-buffer-store-builder.js';
 import type { Windowed } from '../../serdes/windowed-serdes.js';
 import { KStreamImpl } from './kstream-impl.js';
 import { materialize } from './materialize.js';
@@ -42,6 +43,11 @@ export interface TableProps<K, V> {
    * Suppressed.untilWindowCloses waits for. Kept through stateless table operations.
    */
   readonly windowCloseDelayMs?: number;
+  /**
+   * Windowed tables only: this table's windowed key serde around an inner key serde, for stores that complete a
+   * missing key serde from the config's default key serde (the suppression buffer).
+   */
+  readonly windowedKeySerde?: (inner: Serde<unknown>) => Serde<K>;
 }
 
 export interface TableValueGetter<K, V> {
@@ -85,6 +91,7 @@ export class KTableImpl<K, V> implements KTable<K, V> {
       storeName: mat?.storeName ?? null,
       queryable: mat?.queryable ?? false,
       windowCloseDelayMs: this.props.windowCloseDelayMs,
+      windowedKeySerde: this.props.windowedKeySerde,
       getter: mat ? storeGetter<K, VR>(mat.storeName) : mapGetter(parent, compute),
     });
   }
@@ -136,10 +143,10 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   suppress(suppressed: Suppressed): KTable<K, V> {
     const b = this.props.builder;
     const name = suppressed.name ?? b.newProcessorName(Prefix.KTABLE_SUPPRESS);
-    // Kafka Streams also names a buffer store here (KTABLE-SUPPRESS-STATE-STORE-<index>); the buffer is in memory,
-    // but the index is burnt so that later generated names match Kafka Streams' topologies
-    if (!suppressed.name) b.newStoreName(Prefix.KTABLE_SUPPRESS);
+    // the buffer is a store as in Kafka Streams (named after the processor when it is named), logged unless disabled
+    const storeName = suppressed.name ? `${suppressed.name}-store` : b.newStoreName(Prefix.KTABLE_SUPPRESS);
     const delay = this.props.windowCloseDelayMs;
+    const common = { name, storeName, buffer: suppressed.bufferConfig };
     let spec: SuppressSpec<K>;
     if (suppressed.kind === 'untilWindowCloses') {
       if (delay === undefined) {
@@ -147,11 +154,15 @@ export class KTableImpl<K, V> implements KTable<K, V> {
           `Suppressed.untilWindowCloses on '${name}': window close time is only defined for windowed tables (results of windowedBy(...) aggregations); use Suppressed.untilTimeLimit for other tables.`,
         );
       }
-      spec = { name, bufferTime: (k) => (k as Windowed<unknown>).window.end, delayMs: delay, buffer: suppressed.bufferConfig, dropTombstones: true };
+      spec = { ...common, bufferTime: (k) => (k as Windowed<unknown>).window.end, delayMs: delay, dropTombstones: true };
     } else {
-      spec = { name, bufferTime: (_k, ts) => ts, delayMs: suppressed.timeToWaitMs, buffer: suppressed.bufferConfig, dropTombstones: false };
+      spec = { ...common, bufferTime: (_k, ts) => ts, delayMs: suppressed.timeToWaitMs, dropTombstones: false };
     }
-    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: suppressSupplier<K, V>(spec), stores: [] });
+    const { loggingEnabled, logConfig } = suppressed.bufferConfig;
+    const serdes = { key: this.props.keySerde, value: this.props.valueSerde, keyFromDefault: this.props.windowedKeySerde };
+    const storeBuilder = new TimeOrderedBufferStoreBuilder<K, V>(storeName, serdes);
+    b.add({ kind: 'processor', name, parents: [this.props.name], supplier: suppressSupplier<K, V>(spec), stores: [storeName] });
+    b.add({ kind: 'store', builder: loggingEnabled ? storeBuilder.withLoggingEnabled(logConfig) : storeBuilder.withLoggingDisabled(), processors: [name] });
     // the suppressed table reads values from upstream: a getter sees the latest value, not the suppressed one
     return new KTableImpl<K, V>({ ...this.props, name, storeName: null, queryable: false });
   }

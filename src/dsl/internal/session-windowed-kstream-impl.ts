@@ -87,6 +87,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
       getter: storeGetter(mat.storeName),
       // a session can grow until stream time passes its end + gap + grace (Kafka Streams' suppress duration)
       windowCloseDelayMs: gapMs + graceMs,
+      windowedKeySerde: (inner) => WindowedSerdes.sessionWindowedSerdeFrom(inner as Serde<K>),
     });
   }
 }

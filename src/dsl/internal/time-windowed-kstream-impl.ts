@@ -78,6 +78,7 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
       queryable: mat.queryable,
       getter: storeGetter(mat.storeName),
       windowCloseDelayMs: w.graceMs,
+      windowedKeySerde: size > 0 ? (inner) => WindowedSerdes.timeWindowedSerdeFrom(inner as Serde<K>, size) : undefined,
     });
   }
 }

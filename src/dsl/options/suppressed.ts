@@ -1,15 +1,23 @@
 import { TopologyError } from '../../errors.js';
+import { Named } from './named.js';
 import { checkMillis } from './window-duration.js';
 
 /** What a full suppression buffer does: emit its oldest entries early, or stop the application. */
 export type BufferFullStrategy = 'EMIT' | 'SHUT_DOWN';
 
-/** Bounds of a suppression buffer (Kafka Streams' BufferConfig). Immutable. */
+/**
+ * Bounds of a suppression buffer and whether it is logged (Kafka Streams' BufferConfig). The buffer is a state
+ * store logged to `<applicationId>-<store>-changelog` unless withLoggingDisabled(), so what it holds survives
+ * restarts and task moves. Immutable.
+ */
 export class BufferConfig {
   private constructor(
     readonly maxRecords: number,
     readonly maxBytes: number,
     readonly fullStrategy: BufferFullStrategy,
+    readonly loggingEnabled: boolean = true,
+    /** Topic configs for the changelog (Kafka Streams' logConfig). */
+    readonly logConfig: Readonly<Record<string, string>> = {},
   ) {
     Object.freeze(this);
   }
@@ -26,7 +34,7 @@ export class BufferConfig {
     return new BufferConfig(n, Infinity, 'EMIT');
   }
 
-  /** At most about `n` bytes; entries are held deserialized, so their size is estimated (see suppress.ts). */
+  /** At most `n` bytes of buffered entries: serialized key, values and record context (as Kafka Streams counts). */
   static maxBytes(n: number): BufferConfig {
     checkMillis(n, 'BufferConfig.maxBytes');
     if (n < 0) throw new TopologyError(`BufferConfig.maxBytes must not be negative, got ${n}.`);
@@ -34,21 +42,31 @@ export class BufferConfig {
   }
 
   withMaxRecords(n: number): BufferConfig {
-    return new BufferConfig(BufferConfig.maxRecords(n).maxRecords, this.maxBytes, this.fullStrategy);
+    return new BufferConfig(BufferConfig.maxRecords(n).maxRecords, this.maxBytes, this.fullStrategy, this.loggingEnabled, this.logConfig);
   }
 
   withMaxBytes(n: number): BufferConfig {
-    return new BufferConfig(this.maxRecords, BufferConfig.maxBytes(n).maxBytes, this.fullStrategy);
+    return new BufferConfig(this.maxRecords, BufferConfig.maxBytes(n).maxBytes, this.fullStrategy, this.loggingEnabled, this.logConfig);
   }
 
   /** When full, emit the oldest buffered records early (default for bounded buffers). */
   emitEarlyWhenFull(): BufferConfig {
-    return new BufferConfig(this.maxRecords, this.maxBytes, 'EMIT');
+    return new BufferConfig(this.maxRecords, this.maxBytes, 'EMIT', this.loggingEnabled, this.logConfig);
   }
 
   /** When full, fail (the stream thread dies) instead of emitting early: results stay final. */
   shutDownWhenFull(): BufferConfig {
-    return new BufferConfig(this.maxRecords, this.maxBytes, 'SHUT_DOWN');
+    return new BufferConfig(this.maxRecords, this.maxBytes, 'SHUT_DOWN', this.loggingEnabled, this.logConfig);
+  }
+
+  /** Log the buffer to its changelog (the default), with these changelog topic configs. */
+  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): BufferConfig {
+    return new BufferConfig(this.maxRecords, this.maxBytes, this.fullStrategy, true, Object.freeze({ ...config }));
+  }
+
+  /** No changelog: what the buffer holds is lost on a restart or a task move (finals of open windows too). */
+  withLoggingDisabled(): BufferConfig {
+    return new BufferConfig(this.maxRecords, this.maxBytes, this.fullStrategy, false, {});
   }
 }
 
@@ -84,8 +102,9 @@ export class Suppressed {
     return new Suppressed('untilTimeLimit', timeToWaitMs, bufferConfig, undefined);
   }
 
-  /** Names the suppression processor (instead of KTABLE-SUPPRESS-<index>). */
+  /** Names the suppression processor (instead of KTABLE-SUPPRESS-<index>) and its buffer store `<name>-store`. */
   withName(name: string): Suppressed {
-    return new Suppressed(this.kind, this.timeToWaitMs, this.bufferConfig, name);
+    // validated as Named: the name is part of the buffer's changelog topic name
+    return new Suppressed(this.kind, this.timeToWaitMs, this.bufferConfig, Named.as(name).name);
   }
 }
