@@ -34,6 +34,8 @@ export class ProducerCollector implements RecordCollector {
     const result = await this.producer.flush();
     for (const [k, o] of result.lastOffsets) this.#offsets.set(k, o);
     for (const { record, error } of result.failures) {
+      // a retriable failure is not the handler's to judge: the thread reprocesses from the last commit (KIP-399)
+      if (error instanceof StreamsError && error.retriable) throw error;
       if (this.exactlyOnce || this.handler === 'logAndFail') throw error instanceof StreamsError ? error : new ProductionError(record.topic, error);
       if (this.handler === 'logAndContinue') {
         this.logger.warn(`Dropping a record for '${record.topic}' after a send failure: ${error.message}`);
