@@ -124,7 +124,11 @@ export class StreamThread {
     this.metrics = { commits: 0, commitLatencyTotalMs: 0, processLatencyTotalMs: 0, restoredRecords: () => reader.restoredRecords };
   }
 
+  /** When start() was called (epoch ms). */
+  startedAt = 0;
+
   start(): void {
+    this.startedAt = Date.now();
     this.state.moveTo('STARTING');
     this.#loop = this.#run().catch(async (e) => {
       if (this.#crashed) return;
