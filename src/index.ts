@@ -9,6 +9,7 @@ export {
   InvalidStateStoreError,
   TaskMigratedError,
   TaskCorruptedError,
+  TaskTimeoutError,
   IllegalStateError,
   KafkaError,
   ProducerFencedError,

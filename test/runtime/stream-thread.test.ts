@@ -5,8 +5,7 @@
  * that last past taskTimeoutMs reach the uncaught-exception handler as a TaskTimeoutError.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, TaskTimeoutError } from '../../src/errors.js';
-import type { EmbeddedKafkaCluster, KafkaStreams, KafkaStreamsState, ProcessingGuarantee } from '../../src/index.js';
+import { ConfigError, TaskTimeoutError, type EmbeddedKafkaCluster, type KafkaStreams, type KafkaStreamsState, type ProcessingGuarantee } from '../../src/index.js';
 import { Harness, countSequences, countTopology, finalCounts, keyedRecords, tempStateDir, trueCounts, waitFor } from './helpers.js';
 
 const h = new Harness();
