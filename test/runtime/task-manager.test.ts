@@ -89,6 +89,50 @@ async function restoringTaskKeptAcrossRebalance(guarantee: ProcessingGuarantee):
   return finalCounts(cluster, 'out', isolation);
 }
 
+/** A running task holds fetched, unprocessed records when a second instance joins; the task stays where it is. */
+async function runningTaskKeptWithQueue(guarantee: ProcessingGuarantee): Promise<Map<string, number>> {
+  const cluster = h.cluster();
+  await cluster.createTopic('in', { partitions: 1 });
+  await cluster.createTopic('out', { partitions: 1 });
+  const options = { applicationId: 'queued', cluster, processingGuarantee: guarantee, commitIntervalMs: 20, sessionTimeoutMs: 2_000 } as const;
+  const isolation = guarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted';
+  // a poll fetches up to 5,000 records, a round processes 1,000 of them: the queue holds the rest for a few rounds;
+  // the second instance starts joining while the first round is processed
+  const b = h.app(countTopology({ caching: false, storeType: 'in_memory' }), { ...options, stateDir: tempStateDir('queued-b') });
+  let processed = 0;
+  let bufferedAtJoin = 0;
+  const a = h.app(
+    countTopology({
+      caching: false,
+      storeType: 'in_memory',
+      onRecord: () => {
+        if (++processed !== 1_000) return;
+        bufferedAtJoin = a.threads[0]!.tasks.active.get('0_0')!.bufferedRecords();
+        void b.start();
+      },
+    }),
+    { ...options, maxPollRecords: 5_000, stateDir: tempStateDir('queued-a') },
+  );
+  await a.start();
+  await a.waitForState('RUNNING');
+  await cluster.produce('in', perKey(2_000));
+  await waitFor(() => processed >= 1_000, 10_000, 'first records processed');
+  expect(bufferedAtJoin).toBeGreaterThan(0);
+  const end = cluster.endOffsets('in')[0]!;
+  await waitFor(() => cluster.describeGroup('queued')!.offsets.get('in:0') === end && cluster.describeGroup('queued')!.members.length === 2, 20_000, 'input committed to its end');
+  expect([...(await a.metrics()).activeTasks]).toEqual(['0_0']);
+  return finalCounts(cluster, 'out', isolation);
+}
+
+describe('a running task kept across a rebalance with records in its queue', () => {
+  for (const guarantee of ['exactly_once_v2', 'at_least_once'] as const) {
+    it(`${guarantee}: 20,000 records over 10 keys count exactly 2,000 per key`, async () => {
+      const finals = await runningTaskKeptWithQueue(guarantee);
+      expect(finals).toEqual(new Map(Array.from({ length: KEYS }, (_, i) => [`k${i}`, 2_000])));
+    });
+  }
+});
+
 describe('a restoring task kept across a rebalance', () => {
   for (const guarantee of ['exactly_once_v2', 'at_least_once'] as const) {
     it(`${guarantee}: 3,000 new records over 10 keys add exactly 300 per key`, async () => {
