@@ -63,8 +63,10 @@ export class StreamThread {
   readonly #admin: Admin;
   #flushedAt = 0;
   #loop: Promise<void> | undefined;
-  /** Retriable failures since the last round that went through: backoff and the taskTimeoutMs deadline. */
+  /** Retriable failures since the last progress: backoff and the taskTimeoutMs deadline. */
   readonly #retry: RetryClock;
+  /** Tasks were revived after a failed send: only a commit of processed work counts as progress again. */
+  #revived = false;
 
   constructor(
     readonly index: number,
@@ -214,7 +216,7 @@ export class StreamThread {
     while (!this.#stopRequested) {
       try {
         await this.#round();
-        this.#retry.succeeded();
+        if (!this.#revived) this.#retry.succeeded();
       } catch (e) {
         if (this.#crashed) return;
         await this.#recover(asMigrated(e));
@@ -240,7 +242,10 @@ export class StreamThread {
     if (this.#retry.expired()) throw new TaskTimeoutError(this.config.taskTimeoutMs, err);
     this.config.logger.warn(`Retrying after a retriable error: ${describe(err)}`);
     await this.#retry.backoff();
-    if (err instanceof TaskCorruptedError) await this.#closeDirty();
+    if (err instanceof TaskCorruptedError) {
+      this.#revived = true;
+      await this.#closeDirty();
+    }
   }
 
   async #round(): Promise<void> {
@@ -337,6 +342,7 @@ export class StreamThread {
 
   async #commitAll(): Promise<void> {
     const tasks: StreamTask[] = this.tasks.runningTasks();
+    const progressed = tasks.some((t) => t.commitNeeded());
     const ms = await commitTasks(tasks, {
       producer: this.producer,
       consumer: this.consumer,
@@ -346,6 +352,10 @@ export class StreamThread {
       onStep: this.commitStepHook,
     });
     this.#lastCommit = Date.now();
+    if (progressed) {
+      this.#revived = false;
+      this.#retry.succeeded();
+    }
     this.metrics.commits++;
     this.metrics.commitLatencyTotalMs += ms;
   }

@@ -96,8 +96,9 @@ export class TaskManager {
     }
     this.#byPartition.clear();
     for (const task of this.active.values()) for (const tp of task.inputPartitions) this.#byPartition.set(`${tp.topic}:${tp.partition}`, task);
-    await this.#positionInputs();
+    // restoration first: should positioning fail, no task may start processing on unrestored stores
     await this.reader.add(toRestore);
+    await this.#positionInputs();
   }
 
   /**

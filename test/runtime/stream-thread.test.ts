@@ -92,6 +92,31 @@ describe('taskTimeoutMs', () => {
     expect((errors[0] as TaskTimeoutError).retriable).toBe(false);
   });
 
+  it('sends that keep failing: the tasks are revived with backoff until taskTimeoutMs, then a TaskTimeoutError', async () => {
+    const cluster = h.cluster();
+    await cluster.createTopic('in', { partitions: 1 });
+    await cluster.createTopic('out', { partitions: 1 });
+    const app = h.app(countTopology({ storeType: 'in_memory' }), {
+      applicationId: 'sends',
+      cluster,
+      stateDir: tempStateDir('sends'),
+      processingGuarantee: 'exactly_once_v2',
+      taskTimeoutMs: 500,
+    });
+    const errors: unknown[] = [];
+    app.setUncaughtExceptionHandler((e) => (errors.push(e), 'SHUTDOWN_CLIENT'));
+    await app.start();
+    await app.waitForState('RUNNING');
+    cluster.faults.failNextSends('out', 1_000_000);
+    await cluster.produce('in', keyedRecords(10, 2, 1));
+    await app.waitForState('ERROR', 10_000);
+    cluster.faults.reset();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(TaskTimeoutError);
+    expect(h.logs.filter((l) => /Retrying after a retriable error/.test(l)).length).toBeGreaterThan(1);
+    expect(await cluster.readAll('out', { isolationLevel: 'read_committed' })).toEqual([]);
+  });
+
   it('is validated', () => {
     expect(() => h.app(countTopology(), { applicationId: 'bad', taskTimeoutMs: -1 })).toThrow(ConfigError);
     expect(() => h.app(countTopology(), { applicationId: 'bad', taskTimeoutMs: Number.NaN })).toThrow(/taskTimeoutMs/);
