@@ -1,4 +1,4 @@
-import { ProducerFencedError, TaskCorruptedError, TaskMigratedError, StreamsError } from '../errors.js';
+import { KafkaError, ProducerFencedError, TaskCorruptedError, TaskMigratedError, StreamsError } from '../errors.js';
 import { tpKey, type Consumer, type Producer, type TopicPartitionOffset } from '../kafka/client.js';
 import type { ProducerCollector } from './producer-collector.js';
 import type { StreamTask } from './stream-task.js';
@@ -71,8 +71,9 @@ export async function commitTasks(tasks: readonly StreamTask[], deps: Checkpoint
   }
 }
 
+/** The transaction failed and can only be aborted (a send or an offset commit in it failed). */
 function isAbortable(e: unknown): boolean {
-  return e instanceof StreamsError && e.code === 'KAFKA_ERROR' && (e as { kafkaCode?: string }).kafkaCode === 'TRANSACTION_ABORTABLE';
+  return e instanceof KafkaError && e.kafkaCode === 'TRANSACTION_ABORTABLE';
 }
 
 /**
