@@ -234,8 +234,10 @@ export class StreamThread {
    */
   async #recover(err: unknown): Promise<void> {
     if (err instanceof TaskMigratedError) {
+      // not a failure of this thread (no taskTimeoutMs), but repeated migrations must not spin either
       this.config.logger.warn(err.message);
       await this.#closeDirty();
+      await this.#retry.backoff();
       return;
     }
     if (!isRecoverable(err)) throw err;
