@@ -63,6 +63,7 @@ export class StreamThread {
   readonly #admin: Admin;
   #flushedAt = 0;
   #loop: Promise<void> | undefined;
+  #startedAt = 0;
   /** Retriable failures since the last progress: backoff and the taskTimeoutMs deadline. */
   readonly #retry: RetryClock;
   /** Tasks were revived after a failed send: only a commit of processed work counts as progress again. */
@@ -126,11 +127,13 @@ export class StreamThread {
     this.metrics = { commits: 0, commitLatencyTotalMs: 0, processLatencyTotalMs: 0, restoredRecords: () => reader.restoredRecords };
   }
 
-  /** When start() was called (epoch ms). */
-  startedAt = 0;
+  /** When start() was called (epoch ms; 0 before). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
 
   start(): void {
-    this.startedAt = Date.now();
+    this.#startedAt = Date.now();
     this.state.moveTo('STARTING');
     this.#loop = this.#run().catch(async (e) => {
       if (this.#crashed) return;
@@ -193,7 +196,7 @@ export class StreamThread {
             await this.tasks.closeAll(false);
           });
         },
-        onPartitionsAssigned: async (_partitions, userData) => {
+        onPartitionsAssigned: async (partitions, userData) => {
           if (this.#crashed || this.#failed) return;
           const assignment = decodeAssignment(userData);
           if (assignment.shutdown) {
@@ -203,7 +206,7 @@ export class StreamThread {
           }
           this.#moveTo('PARTITIONS_ASSIGNED');
           this.#paused.clear();
-          await this.tasks.handleAssignment(assignment, _partitions);
+          await this.tasks.handleAssignment(assignment, partitions);
         },
         onPartitionsLost: async () => {
           if (this.#crashed || this.#failed) return;
@@ -305,8 +308,12 @@ export class StreamThread {
   #inputPositions(): InputPositions {
     const consumer = this.consumer;
     return {
-      pause: (tps) => tps.length > 0 && consumer.pause(tps),
-      resume: (tps) => tps.length > 0 && consumer.resume(tps),
+      pause: (tps) => {
+        if (tps.length > 0) consumer.pause(tps);
+      },
+      resume: (tps) => {
+        if (tps.length > 0) consumer.resume(tps);
+      },
       seek: (position) => consumer.seek(position),
       rewind: async (tps) => {
         if (tps.length === 0) return;
