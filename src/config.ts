@@ -63,6 +63,11 @@ export interface StreamsConfig {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly pollMs?: number;
+  /**
+   * How long (ms) a stream thread keeps retrying retriable errors (failed polls, sends, commits) without making
+   * progress before it gives up with a TaskTimeoutError (Kafka Streams' task.timeout.ms). 0: give up at once.
+   */
+  readonly taskTimeoutMs?: number;
   readonly logger?: Logger;
   /** Passed to the kafkajs adapter as is (ssl, sasl, connectionTimeout, requestTimeout, retry...). */
   readonly kafkajs?: Readonly<Record<string, unknown>>;
@@ -106,6 +111,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   sessionTimeoutMs: 10_000,
   heartbeatIntervalMs: 1000,
   pollMs: 100,
+  taskTimeoutMs: 300_000,
 });
 
 /** Fills defaults and rejects invalid values with a message that says what to change. */
@@ -128,6 +134,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   positive('numStreamThreads', config.numStreamThreads);
   positive('cacheMaxBytesBuffering', config.cacheMaxBytesBuffering, 0);
   positive('maxPollRecords', config.maxPollRecords);
+  positive('taskTimeoutMs', config.taskTimeoutMs, 0);
   return {
     ...config,
     applicationId: config.applicationId,
@@ -146,6 +153,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs ?? CONFIG_DEFAULTS.sessionTimeoutMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? CONFIG_DEFAULTS.heartbeatIntervalMs,
     pollMs: config.pollMs ?? CONFIG_DEFAULTS.pollMs,
+    taskTimeoutMs: config.taskTimeoutMs ?? CONFIG_DEFAULTS.taskTimeoutMs,
     logger: config.logger ?? warningsLogger,
   };
 }

@@ -177,6 +177,21 @@ export class TaskCorruptedError extends StreamsError {
   }
 }
 
+/**
+ * Retriable errors (a failed poll, send or commit) kept a stream thread from making progress for longer than
+ * `taskTimeoutMs` (Kafka Streams' task.timeout.ms): it gives up; the uncaught-exception handler decides what next.
+ */
+export class TaskTimeoutError extends StreamsError {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(
+      `Retriable errors kept the stream thread from making progress for more than taskTimeoutMs (${timeoutMs} ms); ` +
+        `last error: ${describeCause(cause)}. Check the brokers, or raise taskTimeoutMs to wait longer.`,
+      'TASK_TIMEOUT',
+      { cause },
+    );
+  }
+}
+
 /** A call was made in a lifecycle state that does not allow it (state machines reject it). */
 export class IllegalStateError extends StreamsError {
   constructor(message: string, options?: StreamsErrorOptions) {

@@ -10,6 +10,7 @@ export {
   InvalidStateStoreError,
   TaskMigratedError,
   TaskCorruptedError,
+  TaskTimeoutError,
   IllegalStateError,
   KafkaError,
   ProducerFencedError,

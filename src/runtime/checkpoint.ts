@@ -1,4 +1,4 @@
-import { ProducerFencedError, TaskMigratedError, StreamsError } from '../errors.js';
+import { KafkaError, ProducerFencedError, TaskCorruptedError, TaskMigratedError, StreamsError } from '../errors.js';
 import { tpKey, type Consumer, type Producer, type TopicPartitionOffset } from '../kafka/client.js';
 import type { ProducerCollector } from './producer-collector.js';
 import type { StreamTask } from './stream-task.js';
@@ -25,15 +25,21 @@ export interface CheckpointDeps {
  *   4. persist state: each store's writes and the changelog offset they reflect, in one atomic batch.
  * A crash before 3 leaves nothing visible (exactly-once: the transaction aborts; local writes were never
  * persisted); a crash between 3 and 4 leaves the local checkpoint behind the changelog, and restoration replays
- * only that tail. Fencing surfaces as TaskMigratedError.
+ * only that tail. Fencing surfaces as TaskMigratedError. A retriable failure before 3 (a send failed) surfaces as
+ * TaskCorruptedError: the output is incomplete, so the tasks are closed dirty and reprocess from the committed
+ * offsets; a retriable failure of 3 itself is thrown as it is (the commit can simply be retried).
  */
 export async function commitTasks(tasks: readonly StreamTask[], deps: CheckpointDeps): Promise<number> {
   const started = Date.now();
   try {
-    await deps.onStep?.('flush-state');
-    for (const task of tasks) await task.flushState();
-    await deps.onStep?.('flush-producer');
-    await deps.collector.flush();
+    try {
+      await deps.onStep?.('flush-state');
+      for (const task of tasks) await task.flushState();
+      await deps.onStep?.('flush-producer');
+      await deps.collector.flush();
+    } catch (e) {
+      throw asCorrupted(asMigrated(e), tasks);
+    }
     const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.committableOffsets());
     await deps.onStep?.('commit-offsets');
     if (deps.exactlyOnce) {
@@ -60,8 +66,28 @@ export async function commitTasks(tasks: readonly StreamTask[], deps: Checkpoint
     await deps.onStep?.('done');
     return Date.now() - started;
   } catch (e) {
-    throw asMigrated(e);
+    const err = asMigrated(e);
+    throw isAbortable(err) ? asCorrupted(err, tasks) : err;
   }
+}
+
+/** The transaction failed and can only be aborted (a send or an offset commit in it failed). */
+function isAbortable(e: unknown): boolean {
+  return e instanceof KafkaError && e.kafkaCode === 'TRANSACTION_ABORTABLE';
+}
+
+/**
+ * A retriable failure while records were processed or sent, or a transaction that can only be aborted: what the
+ * tasks did since the last commit is in doubt (Kafka Streams' TaskCorruptedException for a failed send).
+ */
+export function asCorrupted(e: unknown, tasks: readonly { readonly id: string }[]): unknown {
+  if (!(e instanceof StreamsError) || e instanceof TaskMigratedError || e instanceof TaskCorruptedError) return e;
+  if (!isAbortable(e) && !e.retriable) return e;
+  return new TaskCorruptedError(
+    tasks.map((t) => t.id),
+    `Tasks ${tasks.map((t) => t.id).join(', ') || '(none)'}: ${e.message} Closing them dirty and reprocessing from the last commit.`,
+    { cause: e },
+  );
 }
 
 /** Fencing and lost membership mean another instance owns the tasks now: the thread is a zombie. */

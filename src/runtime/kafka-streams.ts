@@ -18,6 +18,7 @@ import { CompositeReadOnlyKeyValueStore, compositeStore, notQueryable, type Stor
 import { StateMachine } from './state-machine.js';
 import { StreamsAssignor } from './streams-assignor.js';
 import { StreamThread } from './stream-thread.js';
+import { RetryClock } from './retry-clock.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 
 export interface KafkaStreamsOptions extends StreamsConfig {
@@ -53,6 +54,10 @@ export interface StreamsMetrics {
 
 type Events = { stateChange: [next: KafkaStreamsState, prev: KafkaStreamsState]; error: [error: unknown] };
 
+/** REPLACE_THREAD waits this long before the first replacement, doubling up to the max while replacements keep failing. */
+const REPLACE_BACKOFF_MS = 100;
+const REPLACE_BACKOFF_MAX_MS = 10_000;
+
 /** State directories in use by live instances of this process: two instances must not share one. */
 const stateDirsInUse = new Set<string>();
 /** State directories of crashed instances whose store files are still being released. */
@@ -80,6 +85,8 @@ export class KafkaStreams extends EventEmitter<Events> {
   #closing: Promise<void> | undefined;
   #crashed = false;
   #shutdownRequested = false;
+  /** Backoff between thread replacements: a thread that fails at once again (a poison record) must not spin. */
+  readonly #replacing = new RetryClock(Number.POSITIVE_INFINITY, REPLACE_BACKOFF_MS, REPLACE_BACKOFF_MAX_MS);
 
   constructor(topology: Topology, options: KafkaStreamsOptions) {
     super();
@@ -207,8 +214,13 @@ export class KafkaStreams extends EventEmitter<Events> {
       // the failed thread's clients are abandoned (closed best effort) and a fresh one joins the group
       void thread.consumer.close().catch(() => undefined);
       void thread.producer.close().catch(() => undefined);
-      this.#startThread(thread.index);
-      this.#updateState();
+      // a thread that ran for longer than the longest backoff did not fail at once: start again from the shortest
+      if (Date.now() - thread.startedAt > REPLACE_BACKOFF_MAX_MS) this.#replacing.succeeded();
+      void this.#replacing.backoff().then(() => {
+        if (this.#crashed || this.#closing) return;
+        this.#startThread(thread.index);
+        this.#updateState();
+      });
       return;
     }
     if (response === 'SHUTDOWN_APPLICATION') {
@@ -256,6 +268,7 @@ export class KafkaStreams extends EventEmitter<Events> {
   /** Commits, closes all tasks and leaves the group; resolves when done. */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
+    this.#replacing.interrupt();
     this.#closing = (async () => {
       if (this.#state.canMoveTo('PENDING_SHUTDOWN')) this.#state.moveTo('PENDING_SHUTDOWN');
       else if (this.#state.is('PENDING_ERROR')) await new Promise<void>((r) => this.once('stateChange', () => r()));
@@ -390,6 +403,7 @@ export class KafkaStreams extends EventEmitter<Events> {
   /** Called by EmbeddedKafkaCluster.crash: the process dies, nothing is cleaned up. */
   [CRASH](): void {
     this.#crashed = true;
+    this.#replacing.interrupt();
     const dir = this.#stateDir;
     const released = Promise.all(this.#threads.map((t) => t.crash())).then(
       () => undefined,

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, SerdeError, StreamsError, TopologyError } from '../errors.js';
-import { tpKey, type ConsumedRecord, type TopicPartition } from '../kafka/client.js';
+import { tpKey, type ConsumedRecord, type TopicPartition, type TopicPartitionOffset } from '../kafka/client.js';
 import { PunctuationType, type Cancellable, type Punctuator } from '../processor/processor.js';
 import { isPromise, type MaybePromise, type RecordMetadata, type StreamRecord } from '../processor/record.js';
 import type { Serde } from '../serdes/serde.js';
@@ -71,6 +71,8 @@ export class StreamTask implements TaskServices {
   readonly #wallPunctuation = new PunctuationQueue();
   readonly #queue = new PartitionGroup();
   readonly #consumed = new Map<string, number>();
+  /** Per input partition: the offset after the last record handed to this task (its own fetch position). */
+  readonly #fetched = new Map<string, TopicPartitionOffset>();
   #pending: Promise<unknown>[] = [];
   /** The record being processed (its consumed form) and its extracted timestamp; no object per record. */
   #current: ConsumedRecord | undefined;
@@ -156,6 +158,24 @@ export class StreamTask implements TaskServices {
   /** Queue records fetched by the consumer (stream thread path). */
   addRecords(records: readonly ConsumedRecord[]): void {
     this.#queue.add(records);
+    let prev: ConsumedRecord | undefined;
+    for (const r of records) {
+      if (prev && (r.topic !== prev.topic || r.partition !== prev.partition)) this.#noteFetched(prev);
+      prev = r;
+    }
+    if (prev) this.#noteFetched(prev);
+  }
+
+  #noteFetched(last: ConsumedRecord): void {
+    this.#fetched.set(tpKey(last.topic, last.partition), { topic: last.topic, partition: last.partition, offset: last.offset + 1 });
+  }
+
+  /**
+   * Where the consumer must continue for each input partition this task has received records from: right after
+   * the last one (buffered or processed). Partitions it never received anything from are absent.
+   */
+  fetchPositions(): readonly TopicPartitionOffset[] {
+    return [...this.#fetched.values()];
   }
 
   bufferedRecords(): number {

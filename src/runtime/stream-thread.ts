@@ -1,15 +1,17 @@
 import type { ResolvedConfig } from '../config.js';
-import { TaskMigratedError } from '../errors.js';
-import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/client.js';
+import { StreamsError, TaskCorruptedError, TaskMigratedError, TaskTimeoutError } from '../errors.js';
+import { tpKey, type Admin, type Consumer, type KafkaClient, type TopicPartition } from '../kafka/client.js';
 import { PunctuationType } from '../processor/processor.js';
 import type { Topology } from '../topology/topology.js';
-import { asMigrated, commitTasks, type CommitStep } from './checkpoint.js';
+import { asCorrupted, asMigrated, commitTasks, type CommitStep } from './checkpoint.js';
 import type { TopologyMetadata } from './internal-topics.js';
 import { ProducerCollector } from './producer-collector.js';
 import { ChangelogReader } from './restorer.js';
 import { StateMachine } from './state-machine.js';
 import { StreamsAssignor, decodeAssignment } from './streams-assignor.js';
-import { TaskManager } from './task-manager.js';
+import { TaskManager, type InputPositions } from './task-manager.js';
+import { ThreadProducer } from './thread-producer.js';
+import { RetryClock } from './retry-clock.js';
 import type { StreamTask } from './stream-task.js';
 import type { StateStore } from '../state/state-store.js';
 
@@ -44,7 +46,7 @@ const BATCH_PER_TASK = 1_000;
 export class StreamThread {
   readonly state: StateMachine<ThreadState>;
   readonly consumer: Consumer;
-  readonly producer: Producer;
+  readonly producer: ThreadProducer;
   readonly tasks: TaskManager;
   readonly metrics: ThreadMetrics;
   readonly #collector: ProducerCollector;
@@ -61,6 +63,11 @@ export class StreamThread {
   readonly #admin: Admin;
   #flushedAt = 0;
   #loop: Promise<void> | undefined;
+  #startedAt = 0;
+  /** Retriable failures since the last progress: backoff and the taskTimeoutMs deadline. */
+  readonly #retry: RetryClock;
+  /** Tasks were revived after a failed send: only a commit of processed work counts as progress again. */
+  #revived = false;
 
   constructor(
     readonly index: number,
@@ -94,12 +101,11 @@ export class StreamThread {
       },
       owner,
     );
-    this.producer = client.producer(
-      this.#exactlyOnce
-        ? { clientId: `${clientId}-producer`, transactionalId: `${config.applicationId}-${processId}-${index}`, idempotent: true }
-        : { clientId: `${clientId}-producer`, idempotent: true },
-      owner,
-    );
+    const producerOptions = this.#exactlyOnce
+      ? { clientId: `${clientId}-producer`, transactionalId: `${config.applicationId}-${processId}-${index}`, idempotent: true }
+      : { clientId: `${clientId}-producer`, idempotent: true };
+    this.producer = new ThreadProducer(() => client.producer(producerOptions, owner));
+    this.#retry = new RetryClock(config.taskTimeoutMs);
     const restoreConsumer = client.consumer(
       { clientId: `${clientId}-restore-consumer`, isolationLevel: this.#exactlyOnce ? 'read_committed' : 'read_uncommitted', maxPollRecords: 10_000 },
       owner,
@@ -116,12 +122,18 @@ export class StreamThread {
       config.logger,
       this.#exactlyOnce,
     );
-    this.tasks = new TaskManager(topology, config, metadata, this.#collector, this.#reader, { now: () => Date.now() }, stateDir, globalStores);
+    this.tasks = new TaskManager(topology, config, metadata, this.#collector, this.#reader, { now: () => Date.now() }, stateDir, this.#inputPositions(), globalStores);
     const reader = this.#reader;
     this.metrics = { commits: 0, commitLatencyTotalMs: 0, processLatencyTotalMs: 0, restoredRecords: () => reader.restoredRecords };
   }
 
+  /** When start() was called (epoch ms; 0 before). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
   start(): void {
+    this.#startedAt = Date.now();
     this.state.moveTo('STARTING');
     this.#loop = this.#run().catch(async (e) => {
       if (this.#crashed) return;
@@ -133,6 +145,7 @@ export class StreamThread {
   /** Ask the loop to stop; `join` waits for it. The thread commits and closes its tasks cleanly. */
   requestStop(): void {
     this.#stopRequested = true;
+    this.#retry.interrupt();
   }
 
   async join(): Promise<void> {
@@ -146,6 +159,7 @@ export class StreamThread {
   crash(): Promise<void> {
     this.#crashed = true;
     this.#stopRequested = true;
+    this.#retry.interrupt();
     return this.tasks.abandon();
   }
 
@@ -173,11 +187,16 @@ export class StreamThread {
           if (this.#crashed || this.#failed) return;
           this.#moveTo('PARTITIONS_REVOKED');
           await this.#commitAll().catch(async (e) => {
-            if (asMigrated(e) instanceof TaskMigratedError) await this.#closeDirty();
-            else throw e;
+            // the work since the last commit cannot be committed: drop it (the tasks' next owner, maybe this
+            // thread again, starts from the committed offsets); only a fatal error stops the thread
+            const err = asMigrated(e);
+            if (!isRecoverable(err)) throw err;
+            this.config.logger.warn(`Commit on revocation failed; closing the tasks dirty: ${describe(err)}`);
+            await this.#abortTransaction();
+            await this.tasks.closeAll(false);
           });
         },
-        onPartitionsAssigned: async (_partitions, userData) => {
+        onPartitionsAssigned: async (partitions, userData) => {
           if (this.#crashed || this.#failed) return;
           const assignment = decodeAssignment(userData);
           if (assignment.shutdown) {
@@ -187,12 +206,12 @@ export class StreamThread {
           }
           this.#moveTo('PARTITIONS_ASSIGNED');
           this.#paused.clear();
-          await this.tasks.handleAssignment(assignment);
-          await this.#applyLatestResets(_partitions);
+          await this.tasks.handleAssignment(assignment, partitions);
         },
         onPartitionsLost: async () => {
           if (this.#crashed || this.#failed) return;
-          await this.#closeDirty();
+          await this.#abortTransaction();
+          await this.tasks.closeAll(false);
         },
       },
       assignor,
@@ -200,19 +219,38 @@ export class StreamThread {
     while (!this.#stopRequested) {
       try {
         await this.#round();
+        if (!this.#revived) this.#retry.succeeded();
       } catch (e) {
         if (this.#crashed) return;
-        const err = asMigrated(e);
-        if (err instanceof TaskMigratedError) {
-          this.config.logger.warn(err.message);
-          await this.#closeDirty();
-          continue;
-        }
-        throw err;
+        await this.#recover(asMigrated(e));
       }
     }
     if (this.#crashed) return;
     await this.#shutdown();
+  }
+
+  /**
+   * After a failed round. Kafka Streams' answers: migrated (fenced, or the group moved on) -> close the tasks dirty,
+   * a new producer if the old one is unusable, continue from the committed offsets; corrupted (a send failed, the
+   * transaction must be aborted) -> the same, after a backoff; retriable (a failed poll or commit, nothing lost) ->
+   * back off and retry. Retrying gives up after taskTimeoutMs without progress; anything else is fatal.
+   */
+  async #recover(err: unknown): Promise<void> {
+    if (err instanceof TaskMigratedError) {
+      // not a failure of this thread (no taskTimeoutMs), but repeated migrations must not spin either
+      this.config.logger.warn(err.message);
+      await this.#closeDirty();
+      await this.#retry.backoff();
+      return;
+    }
+    if (!isRecoverable(err)) throw err;
+    if (this.#retry.expired()) throw new TaskTimeoutError(this.config.taskTimeoutMs, err);
+    this.config.logger.warn(`Retrying after a retriable error: ${describe(err)}`);
+    await this.#retry.backoff();
+    if (err instanceof TaskCorruptedError) {
+      this.#revived = true;
+      await this.#closeDirty();
+    }
   }
 
   async #round(): Promise<void> {
@@ -227,6 +265,19 @@ export class StreamThread {
     if (this.#reader.hasWork()) await this.#reader.step(restoring ? 10 : 0);
     await this.tasks.completeRestorations();
     if (this.state.is('PARTITIONS_ASSIGNED') && this.#reader.restoringTasks().size === 0) this.#moveTo('RUNNING');
+    try {
+      await this.#process();
+    } catch (e) {
+      // a record half processed, or output not acknowledged: only a dirty close and reprocessing can tell
+      throw asCorrupted(asMigrated(e), this.tasks.runningTasks());
+    }
+    if (Date.now() - this.#lastCommit >= this.config.commitIntervalMs || this.tasks.runningTasks().some((t) => t.commitRequested)) {
+      await this.#commitAll();
+    }
+  }
+
+  /** Process buffered records by task, punctuate, and hand the output to the producer. */
+  async #process(): Promise<void> {
     const started = Date.now();
     for (const task of this.tasks.runningTasks()) {
       task.prefetch(BATCH_PER_TASK);
@@ -247,23 +298,37 @@ export class StreamThread {
       this.#flushedAt = this.#collector.sent;
       await this.#collector.flush();
     }
-    if (Date.now() - this.#lastCommit >= this.config.commitIntervalMs || this.tasks.runningTasks().some((t) => t.commitRequested)) {
-      await this.#commitAll();
-    }
   }
 
   /**
-   * Consumed.withOffsetResetPolicy('latest'): a partition of such a source without a committed offset starts at its
-   * end (the consumer's own reset policy, 'earliest', applies to every other source, as in Kafka Streams).
+   * The consumer as the task manager positions it. Without a committed offset a partition starts where its
+   * source's reset policy says: the end for Consumed.withOffsetResetPolicy('latest'), else the start (Kafka
+   * Streams' default, 'earliest').
    */
-  async #applyLatestResets(partitions: readonly TopicPartition[]): Promise<void> {
-    const latest = partitions.filter((tp) => this.#latestTopics.has(tp.topic));
-    if (latest.length === 0) return;
-    const committed = await this.consumer.committed(latest);
-    const fresh = latest.filter((tp) => !committed.has(`${tp.topic}:${tp.partition}`));
-    if (fresh.length === 0) return;
-    const ends = await this.#admin.listOffsets(fresh, 'latest');
-    for (const tp of fresh) this.consumer.seek({ ...tp, offset: ends.get(`${tp.topic}:${tp.partition}`) ?? 0 });
+  #inputPositions(): InputPositions {
+    const consumer = this.consumer;
+    return {
+      pause: (tps) => {
+        if (tps.length > 0) consumer.pause(tps);
+      },
+      resume: (tps) => {
+        if (tps.length > 0) consumer.resume(tps);
+      },
+      seek: (position) => consumer.seek(position),
+      rewind: async (tps) => {
+        if (tps.length === 0) return;
+        const committed = await consumer.committed(tps);
+        const fresh = tps.filter((tp) => !committed.has(tpKey(tp.topic, tp.partition)));
+        const latest = fresh.filter((tp) => this.#latestTopics.has(tp.topic));
+        const earliest = fresh.filter((tp) => !this.#latestTopics.has(tp.topic));
+        const ends = latest.length ? await this.#admin.listOffsets(latest, 'latest') : new Map<string, number>();
+        const starts = earliest.length ? await this.#admin.listOffsets(earliest, 'earliest') : new Map<string, number>();
+        for (const tp of tps) {
+          const k = tpKey(tp.topic, tp.partition);
+          consumer.seek({ ...tp, offset: committed.get(k) ?? ends.get(k) ?? starts.get(k) ?? 0 });
+        }
+      },
+    };
   }
 
   #applyBackpressure(): void {
@@ -286,6 +351,7 @@ export class StreamThread {
 
   async #commitAll(): Promise<void> {
     const tasks: StreamTask[] = this.tasks.runningTasks();
+    const progressed = tasks.some((t) => t.commitNeeded());
     const ms = await commitTasks(tasks, {
       producer: this.producer,
       consumer: this.consumer,
@@ -295,19 +361,35 @@ export class StreamThread {
       onStep: this.commitStepHook,
     });
     this.#lastCommit = Date.now();
+    if (progressed) {
+      this.#revived = false;
+      this.#retry.succeeded();
+    }
     this.metrics.commits++;
     this.metrics.commitLatencyTotalMs += ms;
   }
 
-  /** Fenced or lost: drop uncommitted work; the consumer rejoins on its next poll. */
+  /**
+   * Migrated or corrupted: drop the uncommitted work. Under exactly-once the open transaction is aborted (a fenced
+   * or broken producer is replaced by a new one, whose initTransactions aborts it); every task is closed dirty and
+   * created again, its stores rewound to the last commit and its input to the committed offsets. If the group moved
+   * on, the next poll rejoins and the assignment sorts out which tasks stay.
+   */
   async #closeDirty(): Promise<void> {
-    await this.tasks.closeAll(false);
-    if (this.#exactlyOnce) {
-      await this.producer.abortTransaction().catch(() => undefined);
-      // a fenced producer cannot continue; a fresh initTransactions bumps the epoch again for this thread
-      await this.producer.initTransactions().catch(() => undefined);
-      await this.producer.beginTransaction().catch(() => undefined);
+    await this.#abortTransaction();
+    await this.tasks.reviveAll();
+  }
+
+  /** Exactly-once: abort the open transaction and begin the next, on a new producer if this one cannot abort. */
+  async #abortTransaction(): Promise<void> {
+    if (!this.#exactlyOnce) return;
+    try {
+      await this.producer.abortTransaction();
+    } catch (e) {
+      this.config.logger.warn(`The transactional producer cannot abort (${describe(e)}); replacing it with a new one.`);
+      await this.producer.replace();
     }
+    await this.producer.beginTransaction();
   }
 
   /**
@@ -344,6 +426,15 @@ export class StreamThread {
   #moveTo(next: ThreadState): void {
     if (this.state.state !== next && this.state.canMoveTo(next)) this.state.moveTo(next);
   }
+}
+
+/** Errors a thread survives: the tasks' uncommitted work is dropped or retried, never lost. */
+function isRecoverable(err: unknown): boolean {
+  return err instanceof TaskMigratedError || err instanceof TaskCorruptedError || (err instanceof StreamsError && err.retriable);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function groupByPartition<T extends { topic: string; partition: number }>(records: readonly T[]): T[][] {

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import { IllegalStateError } from '../errors.js';
+import { tpKey, type TopicPartition, type TopicPartitionOffset } from '../kafka/client.js';
 import type { Topology } from '../topology/topology.js';
 import type { StateStore } from '../state/state-store.js';
 import { join } from 'node:path';
@@ -9,15 +10,30 @@ import type { ChangelogPartition, ChangelogReader } from './restorer.js';
 import { StreamTask, type Clock } from './stream-task.js';
 import { parseTaskId, type TaskAssignment } from './streams-assignor.js';
 
+/** The main consumer as the task manager drives it: where each input partition is fetched from, and whether. */
+export interface InputPositions {
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  seek(position: TopicPartitionOffset): void;
+  /** Continue from the group's committed offset (without one: where the source's offset reset policy says). */
+  rewind(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
 /**
  * Owns a thread's tasks: creates them on assignment, registers their stores with the changelog reader,
- * promotes standbys, completes restoration, and closes tasks cleanly or dirty.
+ * promotes standbys, completes restoration, and closes tasks cleanly or dirty. It is also the one place that keeps
+ * the consumer consistent with the tasks' input queues: after every assignment each input partition continues right
+ * after the last record its task holds (a kept task keeps its queue) or, for a task without records of it, from the
+ * committed offset; partitions of restoring tasks are paused until their restoration completes (Kafka Streams).
  */
 export class TaskManager {
   readonly active = new Map<string, StreamTask>();
   readonly standby = new Map<string, StreamTask>();
   readonly #byPartition = new Map<string, StreamTask>();
   #abandoned = false;
+  /** Input partitions of the current assignment (those the consumer owns), and their keys. */
+  #assigned: readonly TopicPartition[] = [];
+  #assignedKeys: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly topology: Topology,
@@ -27,6 +43,7 @@ export class TaskManager {
     private readonly reader: ChangelogReader,
     private readonly clock: Clock,
     private readonly stateDir: string | undefined,
+    private readonly input: InputPositions,
     private readonly globalStores?: ReadonlyMap<string, StateStore>,
   ) {}
 
@@ -38,8 +55,13 @@ export class TaskManager {
     return { active: [...this.active.keys()], standby: [...this.standby.keys()] };
   }
 
-  /** Apply a new assignment; tasks that stay are kept as they are (they were committed on revocation). */
-  async handleAssignment(assignment: TaskAssignment): Promise<void> {
+  /**
+   * Apply a new assignment (`partitions`: the input partitions the consumer now owns); tasks that stay are kept as
+   * they are, with their queues (they were committed on revocation), and the consumer continues after them.
+   */
+  async handleAssignment(assignment: TaskAssignment, partitions: readonly TopicPartition[]): Promise<void> {
+    this.#assigned = [...partitions];
+    this.#assignedKeys = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)));
     const wantActive = new Set(assignment.active);
     const wantStandby = new Set(assignment.standby);
     const leaving = new Set<string>();
@@ -74,14 +96,33 @@ export class TaskManager {
     }
     this.#byPartition.clear();
     for (const task of this.active.values()) for (const tp of task.inputPartitions) this.#byPartition.set(`${tp.topic}:${tp.partition}`, task);
+    // restoration first: should positioning fail, no task may start processing on unrestored stores
     await this.reader.add(toRestore);
+    await this.#positionInputs();
   }
 
-  /** Move tasks whose restoration finished to RUNNING. */
+  /**
+   * Something went wrong that leaves the tasks' uncommitted work in doubt (a send failed, the producer was fenced,
+   * a transaction must be aborted): close every active task dirty and create it again, so its stores rewind to the
+   * last commit and its input to the committed offsets. The caller has aborted the open transaction.
+   */
+  async reviveAll(): Promise<void> {
+    const ids = [...this.active.keys()];
+    await this.reader.remove(new Set(ids));
+    for (const task of this.active.values()) await this.#close(task, false);
+    this.active.clear();
+    this.#byPartition.clear();
+    await this.handleAssignment({ active: ids, standby: [...this.standby.keys()] }, this.#assigned);
+  }
+
+  /** Move tasks whose restoration finished to RUNNING, and fetch their input from then on. */
   async completeRestorations(): Promise<void> {
     const restoring = this.reader.restoringTasks();
     for (const [id, task] of this.active) {
-      if (task.state === 'RESTORING' && !restoring.has(id)) await task.completeRestoration();
+      if (task.state === 'RESTORING' && !restoring.has(id)) {
+        await task.completeRestoration();
+        this.input.resume(this.#owned(task));
+      }
     }
   }
 
@@ -96,6 +137,8 @@ export class TaskManager {
     this.active.clear();
     this.standby.clear();
     this.#byPartition.clear();
+    this.#assigned = [];
+    this.#assignedKeys = new Set();
   }
 
   /**
@@ -106,6 +149,35 @@ export class TaskManager {
     this.#abandoned = true;
     const tasks = [...this.active.values(), ...this.standby.values()];
     return Promise.all(tasks.map((t) => t.abandon())).then(() => undefined);
+  }
+
+  /**
+   * Each owned input partition continues after the last record its task holds; without one (a new task, or nothing
+   * fetched yet) from the committed offset, whatever the consumer did with its position on the rejoin. Restoring
+   * tasks' partitions are paused: records fetched for them would wait in their queues, and be fetched once more
+   * after the next rebalance (Kafka Streams pauses them too).
+   */
+  async #positionInputs(): Promise<void> {
+    const rewind: TopicPartition[] = [];
+    for (const task of this.active.values()) {
+      const fetched = new Map(task.fetchPositions().map((p) => [tpKey(p.topic, p.partition), p]));
+      for (const tp of this.#owned(task)) {
+        const position = fetched.get(tpKey(tp.topic, tp.partition));
+        if (position) this.input.seek(position);
+        else rewind.push(tp);
+      }
+    }
+    await this.input.rewind(rewind);
+    for (const task of this.active.values()) {
+      const owned = this.#owned(task);
+      if (task.state === 'RESTORING') this.input.pause(owned);
+      else this.input.resume(owned);
+    }
+  }
+
+  /** The task's input partitions that the consumer owns. */
+  #owned(task: StreamTask): TopicPartition[] {
+    return task.inputPartitions.filter((tp) => this.#assignedKeys.has(tpKey(tp.topic, tp.partition)));
   }
 
   async #create(id: string): Promise<StreamTask> {

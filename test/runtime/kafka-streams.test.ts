@@ -38,13 +38,13 @@ async function topics(): Promise<EmbeddedKafkaCluster> {
 }
 
 /** count topology whose counting is preceded by `fn` (throws to simulate a bug in user code). */
-function failingCountTopology(fn: (key: string, value: string) => void): Topology {
+function failingCountTopology(fn: (key: string, value: string) => void, storeType: 'in_memory' | 'rocksdb' = 'rocksdb'): Topology {
   const builder = new StreamsBuilder();
   builder
     .stream<string, string>('in', Consumed.with(S, S))
     .peek((k, v) => fn(k, v))
     .groupByKey()
-    .count(Materialized.as<string, number>('counts').withCachingDisabled())
+    .count(Materialized.as<string, number>('counts').withCachingDisabled().withStoreType(storeType))
     .toStream()
     .to('out', Produced.with(S, L));
   return builder.build();
@@ -158,6 +158,39 @@ describe('uncaught exception handler', () => {
       }
     });
   }
+
+  it('REPLACE_THREAD with a poison record: replacements back off, timers keep firing, close() completes', async () => {
+    const cluster = await topics();
+    // in-memory stores: nothing in a replacement's start waits on I/O, so without a backoff it spins on microtasks
+    const app = h.app(
+      failingCountTopology((_k, v) => {
+        if (v === 'v5') throw new Error('poison');
+      }, 'in_memory'),
+      { applicationId: 'poison', cluster, stateDir: tempStateDir('poison'), commitIntervalMs: 50 },
+    );
+    let ticks = 0;
+    const timer = setInterval(() => void ticks++, 1);
+    const ticksAtFailure: number[] = [];
+    let thirdFailure!: () => void;
+    const third = new Promise<void>((r) => (thirdFailure = r));
+    app.setUncaughtExceptionHandler(() => {
+      ticksAtFailure.push(ticks);
+      if (ticksAtFailure.length === 3) thirdFailure();
+      return 'REPLACE_THREAD';
+    });
+    try {
+      await app.start();
+      await cluster.produce('in', keyedRecords(10, 2, 1));
+      await third;
+      // the event loop ran timers between the replacements (a tight loop starves them)
+      expect(ticksAtFailure[2]!).toBeGreaterThan(ticksAtFailure[0]!);
+      await app.close();
+      expect(app.state).toBe('NOT_RUNNING');
+      expect(app.threads.every((t) => t.state.is('DEAD'))).toBe(true);
+    } finally {
+      clearInterval(timer);
+    }
+  });
 
   it('SHUTDOWN_CLIENT: RUNNING -> PENDING_ERROR -> ERROR; the failed record stays uncommitted; close() ends NOT_RUNNING', async () => {
     const { cluster, app, records, states } = await failOnce('exactly_once_v2', 'SHUTDOWN_CLIENT');

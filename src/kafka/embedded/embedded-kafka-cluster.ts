@@ -211,8 +211,12 @@ export class EmbeddedKafkaCluster implements KafkaClient {
     set.add(client);
   }
 
+  /** A client closed; an owner with no client left is forgotten (the registry must not keep closed instances alive). */
   private release(owner: object | undefined, client: OwnedClient): void {
     if (owner === undefined) return;
-    this.owners.get(owner)?.delete(client);
+    const clients = this.owners.get(owner);
+    if (!clients) return;
+    clients.delete(client);
+    if (clients.size === 0) this.owners.delete(owner);
   }
 }
