@@ -36,7 +36,7 @@ export interface RunOptions {
 export interface Workload {
   readonly name: string;
   readonly description: string;
-  /** The DESIGN.md target, as text. */
+  /** The performance target (bench/RESULTS.md), as text. */
   readonly target?: string;
   /** Whether a result meets the target (omit when there is no machine-checkable target). */
   meetsTarget?(result: Result): boolean;

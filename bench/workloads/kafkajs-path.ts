@@ -10,7 +10,7 @@
  * polled every 10 ms). Group joins (~3 s each on the mock) are not timed.
  *
  * Input: N records (default 100k) of 100 bytes (16-byte key + 84-byte value) over 4 partitions, produced before the
- * timed passes on a fresh mock cluster per pass (stopped at the end of the pass). Target (DESIGN.md): Sluice >= 70% of
+ * timed passes on a fresh mock cluster per pass (stopped at the end of the pass). Target (bench/RESULTS.md): Sluice >= 70% of
  * the baseline's records/s.
  */
 import kafkajs from 'kafkajs';

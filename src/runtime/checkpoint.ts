@@ -17,7 +17,7 @@ export interface CheckpointDeps {
 }
 
 /**
- * Owns the commit order, the one place it is written down (DESIGN.md):
+ * Owns the commit order, the one place it is written down (docs/ARCHITECTURE.md#commit-protocol):
  *   1. flush state: caches write down and forward, changelog records are sent;
  *   2. flush the producer: every output and changelog record is acknowledged (changelog offsets now known);
  *   3. commit offsets: in the transaction (sendOffsetsToTransaction + commitTransaction) under exactly-once,

@@ -9,7 +9,7 @@
  * partitions are revoked races the rejoin; when it loses (the mock refuses the OffsetCommit), the tasks close dirty
  * and their uncommitted input is processed again.
  *
- * What this file CANNOT check, because the mock does not implement it (DESIGN.md, "Testing the kafkajs path"):
+ * What this file CANNOT check, because the mock does not implement it (docs/ARCHITECTURE.md#testing-the-kafkajs-path):
  * - exactly-once recovery: the mock does not store offsets sent with sendOffsetsToTransaction;
  * - abort isolation: the mock delivers records of aborted transactions to read_committed consumers;
  * - zombie fencing by producer epoch (the mock never fences).
@@ -107,7 +107,7 @@ async function startReader(client: KafkajsClient, topics: readonly string[]) {
 }
 
 describe('KafkaStreams over kafkajs on the mock cluster (at_least_once only: the mock cannot show exactly-once)', () => {
-  // NOT checked here, because librdkafka's mock cannot show them (see DESIGN.md), and proven on the embedded cluster:
+  // NOT checked here, because librdkafka's mock cannot show them (docs/ARCHITECTURE.md#testing-the-kafkajs-path), and proven on the embedded cluster:
   // - exactly_once_v2 recovery: the mock does not store offsets sent with sendOffsetsToTransaction
   //   (test/runtime/exactly-once.property.test.ts, restore-tail.test.ts);
   // - abort isolation and zombie fencing: the mock delivers aborted records to read_committed consumers and never

@@ -1,5 +1,5 @@
 /**
- * kafkajs-shaped calls on the embedded cluster's clients (API.md: `cluster.producer()`, `cluster.consumer()`,
+ * kafkajs-shaped calls on the embedded cluster's clients (the public contract: `cluster.producer()`, `cluster.consumer()`,
  * `cluster.admin()` hand out kafkajs-shaped clients), so code written against kafkajs' main calls (connect, send,
  * transaction, subscribe, run with eachMessage, createTopics, disconnect) runs in-process. The same objects are
  * also the runtime's port clients: calls are told apart by their arguments (kafkajs passes option objects where

@@ -69,7 +69,7 @@ describe('kafkajs-shaped facade', () => {
   });
 });
 
-describe('cluster.producer() / consumer() / admin() take kafkajs calls directly (API.md)', () => {
+describe('cluster.producer() / consumer() / admin() take kafkajs calls directly (the public contract)', () => {
   it('code written against kafkajs runs on the embedded cluster', async () => {
     const cluster = new EmbeddedKafkaCluster();
     const admin = cluster.admin();
