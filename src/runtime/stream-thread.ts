@@ -183,10 +183,10 @@ export class StreamThread {
     await this.consumer.subscribe(
       sources,
       {
-        onPartitionsRevoked: async () => {
+        onPartitionsRevoked: async (revoked) => {
           if (this.#crashed || this.#failed) return;
           this.#moveTo('PARTITIONS_REVOKED');
-          await this.#commitAll().catch(async (e) => {
+          await this.#commitAll().then(() => this.tasks.partitionsRevoked(revoked), async (e) => {
             // the work since the last commit cannot be committed: drop it (the tasks' next owner, maybe this
             // thread again, starts from the committed offsets); only a fatal error stops the thread
             const err = asMigrated(e);

@@ -126,8 +126,24 @@ export class TaskManager {
     }
   }
 
+  /**
+   * Tasks that may process: RUNNING, with every input partition owned by the consumer. Between a revocation and
+   * the next assignment a kept task is suspended (Kafka's eager protocol): its work was committed on revocation, and
+   * what it would process now could belong to another instance's task once the assignment arrives.
+   */
   runningTasks(): StreamTask[] {
-    return [...this.active.values()].filter((t) => t.state === 'RUNNING');
+    return [...this.active.values()].filter((t) => t.state === 'RUNNING' && t.inputPartitions.every((tp) => this.#assignedKeys.has(tpKey(tp.topic, tp.partition))));
+  }
+
+  /**
+   * The consumer gave these partitions up (a rebalance began; the tasks were committed): their tasks are suspended
+   * and their positions are not touched (pause/resume/seek of a partition the consumer does not own is an error)
+   * until an assignment hands them back.
+   */
+  partitionsRevoked(partitions: readonly TopicPartition[]): void {
+    const gone = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)));
+    this.#assigned = this.#assigned.filter((tp) => !gone.has(tpKey(tp.topic, tp.partition)));
+    this.#assignedKeys = new Set(this.#assigned.map((tp) => tpKey(tp.topic, tp.partition)));
   }
 
   /** Close everything; dirty = drop uncommitted state (crash-like, after fencing). */
