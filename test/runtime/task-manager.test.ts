@@ -1,26 +1,41 @@
 /**
- * A task kept across a rebalance while it restores (issue 8, finding 1): records that arrive while the task restores
- * must be processed exactly once, whatever the consumer's position does on the rejoin. The restore consumer of the
- * instance under test is held back (its polls return nothing) so that the task is still restoring when the second
- * instance joins; the assignor keeps the task where it is.
+ * Tasks across rebalances (issue 8, finding 1, and the eager protocol's revocation window). A task kept while it
+ * restores: records that arrive while the task restores must be processed exactly once, whatever the consumer's
+ * position does on the rejoin; the restore consumer of the instance under test is held back (its polls return
+ * nothing) so that the task is still restoring when the second instance joins. A restoration that completes after
+ * the consumer gave its partitions up and before the group hands out the next assignment (a slow member delays it)
+ * must leave the partitions alone until then.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedKafkaCluster, type KafkaStreams, type ProcessingGuarantee } from '../../src/index.js';
 import type { ConsumerOptions } from '../../src/kafka/client.js';
 import { Harness, countTopology, finalCounts, tempStateDir, waitFor } from './helpers.js';
 
-/** An embedded cluster whose restore consumers of one owner return nothing while `held`. */
-class HeldRestoreCluster extends EmbeddedKafkaCluster {
+/**
+ * An embedded cluster that holds polls of chosen owners: the restore consumer of `heldOwner` returns nothing while
+ * `held`; the main consumer of a parked owner does not poll at all until `unpark()` (its member neither rejoins nor
+ * heartbeats: a slow instance the group waits for, up to its session timeout).
+ */
+class HeldPollsCluster extends EmbeddedKafkaCluster {
   held = false;
   heldOwner: object | undefined;
   mainPolls = 0;
+  /** A poll of the parked owner's main consumer is waiting for `unpark()`. */
+  parked = false;
+  #parking: { owner: object; gate: Promise<void>; open: () => void } | undefined;
 
   override consumer(options: ConsumerOptions = {}, owner?: object): ReturnType<EmbeddedKafkaCluster['consumer']> {
     const c = super.consumer(options, owner);
-    if (owner === undefined || owner !== this.heldOwner) return c;
+    if (owner === undefined) return c;
     const poll = c.poll.bind(c);
     const restore = options.clientId?.endsWith('-restore-consumer') ?? false;
     c.poll = async (maxWaitMs: number) => {
+      const parking = this.#parking;
+      if (!restore && parking?.owner === owner) {
+        this.parked = true;
+        await parking.gate;
+      }
+      if (owner !== this.heldOwner) return poll(maxWaitMs);
       if (restore && this.held) {
         await new Promise((r) => setTimeout(r, Math.max(1, maxWaitMs)));
         return [];
@@ -29,6 +44,19 @@ class HeldRestoreCluster extends EmbeddedKafkaCluster {
       return poll(maxWaitMs);
     };
     return c;
+  }
+
+  /** The next poll of `owner`'s main consumer waits until `unpark()`. */
+  park(owner: object): void {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    this.#parking = { owner, gate, open };
+  }
+
+  unpark(): void {
+    this.#parking?.open();
+    this.#parking = undefined;
+    this.parked = false;
   }
 }
 
@@ -43,7 +71,7 @@ function perKey(n: number): { key: Buffer; value: Buffer }[] {
 }
 
 async function restoringTaskKeptAcrossRebalance(guarantee: ProcessingGuarantee): Promise<Map<string, number>> {
-  const cluster = new HeldRestoreCluster();
+  const cluster = new HeldPollsCluster();
   h.clusters.push(cluster);
   await cluster.createTopic('in', { partitions: 1 });
   await cluster.createTopic('out', { partitions: 1 });
@@ -124,6 +152,71 @@ async function runningTaskKeptWithQueue(guarantee: ProcessingGuarantee): Promise
   return finalCounts(cluster, 'out', isolation);
 }
 
+/**
+ * Eager protocol: a member gives up all its partitions, rejoins, and gets its next assignment only once every
+ * member has rejoined. D (running) stops polling, so the group waits for it; meanwhile A's task, restoring when the
+ * rebalance began, completes its restoration. The task must neither resume nor process partitions A's consumer no
+ * longer owns (the consumer throws 'Cannot resume ...: it is not assigned to this consumer').
+ */
+async function restorationCompletesWhileRevoked(guarantee: ProcessingGuarantee): Promise<{ errors: string[]; finals: Map<string, number> }> {
+  const cluster = new HeldPollsCluster();
+  h.clusters.push(cluster);
+  await cluster.createTopic('in', { partitions: 2 });
+  await cluster.createTopic('out', { partitions: 1 });
+  const options = { applicationId: 'revoked', cluster, processingGuarantee: guarantee, commitIntervalMs: 50, sessionTimeoutMs: 2_000 } as const;
+  const topology = () => countTopology({ caching: false, storeType: 'in_memory' });
+  const isolation = guarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted';
+  const group = () => cluster.describeGroup('revoked')!;
+
+  // one record per key, processed and committed; the changelog now holds the counts of both tasks
+  const first = h.app(topology(), { ...options, stateDir: tempStateDir('revoked-first') });
+  await first.start();
+  await cluster.produce('in', perKey(1));
+  await waitFor(async () => (await finalCounts(cluster, 'out', isolation)).size === KEYS, 10_000, 'first counts');
+  await first.close();
+
+  const d = h.app(topology(), { ...options, stateDir: tempStateDir('revoked-d') });
+  await d.start();
+  await d.waitForState('RUNNING', 10_000);
+
+  // A joins; its task restores from the changelog, held
+  const a = h.app(topology(), { ...options, stateDir: tempStateDir('revoked-a') });
+  cluster.heldOwner = a;
+  cluster.held = true;
+  await a.start();
+  const restoringTask = () => [...(a.threads[0]?.tasks.active.values() ?? [])].find((t) => t.state === 'RESTORING');
+  await waitFor(() => group().state === 'Stable' && group().members.length === 2 && restoringTask() !== undefined, 10_000, 'a task of A restoring');
+  const task = restoringTask()!;
+
+  // D stops polling; E joins: A revokes its partitions and rejoins, and the group waits for D
+  const e = h.app(topology(), { ...options, stateDir: tempStateDir('revoked-e') });
+  cluster.park(d);
+  const generation = group().generationId;
+  try {
+    await waitFor(() => cluster.parked, 10_000, 'D parked');
+    await e.start();
+    await waitFor(() => a.threads[0]!.state.is('PARTITIONS_REVOKED'), 10_000, 'A revoked its partitions');
+
+    // A's restoration completes inside the window
+    cluster.held = false;
+    await waitFor(() => task.state !== 'RESTORING' || a.state === 'ERROR', 10_000, "A's restoration completed");
+    expect(group().state).toBe('PreparingRebalance');
+    expect(group().generationId).toBe(generation);
+    // suspended until the assignment: what it would process may belong to another instance's task by then
+    expect(a.threads[0]!.tasks.runningTasks()).not.toContain(task);
+  } finally {
+    cluster.unpark();
+  }
+  await waitFor(() => group().state === 'Stable' && group().generationId > generation, 10_000, 'rebalance completed');
+  const errors = [a, d, e].map((app, i) => `${'ADE'[i]}: ${app.state}`).filter((s) => s.endsWith('ERROR'));
+  if (errors.length > 0) return { errors: [...errors, ...h.logs.filter((l) => l.startsWith('error'))], finals: new Map() };
+
+  await cluster.produce('in', perKey(100));
+  const ends = cluster.endOffsets('in');
+  await waitFor(() => ends.every((end, p) => group().offsets.get(`in:${p}`) === end), 20_000, 'input committed to its end');
+  return { errors, finals: await finalCounts(cluster, 'out', isolation) };
+}
+
 describe('a running task kept across a rebalance with records in its queue', () => {
   for (const guarantee of ['exactly_once_v2', 'at_least_once'] as const) {
     it(`${guarantee}: 20,000 records over 10 keys count exactly 2,000 per key`, async () => {
@@ -138,6 +231,16 @@ describe('a restoring task kept across a rebalance', () => {
     it(`${guarantee}: 3,000 new records over 10 keys add exactly 300 per key`, async () => {
       const finals = await restoringTaskKeptAcrossRebalance(guarantee);
       expect(finals).toEqual(new Map(Array.from({ length: KEYS }, (_, i) => [`k${i}`, 301])));
+    });
+  }
+});
+
+describe('a task whose restoration completes between a revocation and the next assignment', () => {
+  for (const guarantee of ['exactly_once_v2', 'at_least_once'] as const) {
+    it(`${guarantee}: no instance fails, and 1,000 new records over 10 keys add exactly 100 per key`, async () => {
+      const { errors, finals } = await restorationCompletesWhileRevoked(guarantee);
+      expect(errors).toEqual([]);
+      expect(finals).toEqual(new Map(Array.from({ length: KEYS }, (_, i) => [`k${i}`, 101])));
     });
   }
 });
