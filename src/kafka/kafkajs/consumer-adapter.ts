@@ -6,13 +6,21 @@
  * processing. autoCommit is off: offsets are committed only by `commit()` (or by a transaction).
  *
  * Rebalances, within what kafkajs exposes (it runs the eager protocol and its events are fire-and-forget):
- * - REBALANCING (kafkajs saw REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION / NOT_COORDINATOR and rejoins at once):
- *   every owned partition is revoked at the next `poll`. kafkajs does not wait for us, so a commit made in
- *   `onPartitionsRevoked` races the rejoin: it succeeds while the group is still preparing the rebalance, and
- *   otherwise fails with TaskMigratedError (at-least-once: the new owner re-reads from the last commit).
+ * - REBALANCING (kafkajs saw REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION / NOT_COORDINATOR and rejoins at once,
+ *   without waiting for us): nothing is revoked yet, no more records are handed out, and a `commit` waits for the
+ *   join (then commits in the new generation, or throws TaskMigratedError if its partitions did not stay).
  * - GROUP_JOIN: the new assignment is reported by `onPartitionsAssigned` at the next `poll`, before any record
- *   of it. A join that was not announced by REBALANCING (session expired: UNKNOWN_MEMBER_ID, or a kafkajs
- *   restart after a crash) reports the previously owned partitions as lost.
+ *   of it. Partitions the join keeps are not revoked (as with Kafka Streams' cooperative protocol) and go on
+ *   from the adapter's own position, not from the committed offset: kafkajs restarts every partition at its
+ *   committed offset after a join, which would hand out again records the runtime already holds or processed
+ *   (a NOT_COORDINATOR after a coordinator outage makes kafkajs rejoin with the same assignment). If the join
+ *   dropped an owned partition, was not announced by REBALANCING (session expired: UNKNOWN_MEMBER_ID, or a
+ *   kafkajs restart after a crash), or the positions are not trusted, every owned partition is reported lost
+ *   and all restart from the committed offsets (see RebalanceEvents).
+ * - Trust: the runtime closes its tasks dirty when a commit fails (and, under exactly-once, aborts the
+ *   transaction) without telling the consumer; records handed out to a task closed that way are gone, so after
+ *   a failed `commit` or an aborted transaction of the same owner (`distrustPositions`) the next join restarts
+ *   from the committed offsets.
  * - The generation id is not in kafkajs' GROUP_JOIN event; it is learnt from the first heartbeat or commit of
  *   the generation (groupMetadata() says -1 until then). kafkajs' TxnOffsetCommit does not send it anyway.
  * - RegExp subscriptions are resolved by kafkajs once, at subscribe time (topics created later are not picked up).
@@ -72,6 +80,7 @@ export class KafkajsConsumer implements Consumer {
   private listener: RebalanceListener | undefined;
   private admin: KafkajsAdminClient | undefined;
   private removeListeners: (() => void)[] = [];
+  private readonly closeHooks: (() => void)[] = [];
 
   /** Partitions kafkajs currently has assigned (the group's view), key -> tp. */
   private kafkajsAssigned = new Map<string, TopicPartition>();
@@ -82,6 +91,10 @@ export class KafkajsConsumer implements Consumer {
 
   /** User pauses (tp keys). */
   private readonly paused = new Set<string>();
+  /** Set from REBALANCING until the join (or crash, or close): commits wait for it. */
+  private rejoin: { readonly done: Promise<void>; readonly resolve: () => void } | undefined;
+  /** False after a failed commit or an aborted transaction: the next join must restart from committed offsets. */
+  private positionsTrusted = true;
   /** Seeks to apply once kafkajs has the partition assigned. */
   private readonly pendingSeeks = new Map<string, TopicPartitionOffset>();
   /**
@@ -145,9 +158,15 @@ export class KafkajsConsumer implements Consumer {
     this.startRun();
   }
 
+  /** Run `hook` once this consumer is closed. */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const hook of this.closeHooks.splice(0)) hook();
     await this.stopKafkajs();
     const admin = this.admin;
     this.admin = undefined;
@@ -209,6 +228,7 @@ export class KafkajsConsumer implements Consumer {
     if (!kc) return;
     this.accepting = false;
     this.buffer.releaseAll();
+    this.endRejoin();
     for (const off of this.removeListeners) off();
     this.removeListeners = [];
     this.kc = undefined;
@@ -228,32 +248,70 @@ export class KafkajsConsumer implements Consumer {
     this.memberId = memberId;
     this.generationId = -1;
     this.kafkajsAssigned = new Map();
-    if (this.mode === 'subscribed') this.positions.clear();
     for (const [topic, parts] of Object.entries(assignment)) {
       for (const partition of parts) this.kafkajsAssigned.set(tpKey(topic, partition), { topic, partition });
     }
-    if (this.mode === 'subscribed') {
-      this.rebalance.joined([...this.kafkajsAssigned.values()], this.sideChannelUserData ?? Buffer.alloc(0));
-    }
+    if (this.mode === 'subscribed') this.keepPositions(this.rebalance.joined([...this.kafkajsAssigned.values()], this.sideChannelUserData ?? Buffer.alloc(0), this.positionsTrusted));
     this.sideChannelUserData = undefined;
     // Still synchronous inside kafkajs' join: pauses and seeks set here apply to the very first fetch.
     this.applyPendingSeeks();
     this.syncKafkajsPauses();
     this.accepting = true;
+    this.endRejoin();
     this.buffer.notify();
+  }
+
+  /**
+   * After a join: kafkajs' new consumer group generation starts every partition at its committed offset; the
+   * partitions kept go on from our own position instead (the records before it are with the runtime already).
+   * The runtime forgets its pauses on an assignment (as after an eager rebalance), so the adapter does too.
+   */
+  private keepPositions(kept: readonly TopicPartition[]): void {
+    const keptKeys = new Set(kept.map((p) => tpKey(p.topic, p.partition)));
+    for (const key of [...this.positions.keys()]) if (!keptKeys.has(key)) this.positions.delete(key);
+    this.pendingSeeks.clear();
+    for (const tp of kept) {
+      const key = tpKey(tp.topic, tp.partition);
+      const next = this.positions.get(key);
+      if (next !== undefined) this.pendingSeeks.set(key, { ...tp, offset: next });
+    }
+    this.paused.clear();
+    this.positionsTrusted = true;
   }
 
   private onRebalancing(): void {
     this.accepting = false;
-    if (this.mode === 'subscribed') this.pendingSeeks.clear(); // seeks of partitions we are about to lose
+    // Not handed out yet: fetched again after the join, from our position (kept) or the committed offset (lost).
     this.buffer.releaseAll();
-    if (this.mode === 'subscribed') this.rebalance.rebalancing();
+    if (this.mode === 'subscribed') {
+      this.rebalance.rebalancing();
+      if (!this.rejoin) {
+        let resolve!: () => void;
+        const done = new Promise<void>((r) => (resolve = r));
+        this.rejoin = { done, resolve };
+      }
+    }
     this.buffer.notify();
+  }
+
+  private endRejoin(): void {
+    const rejoin = this.rejoin;
+    this.rejoin = undefined;
+    rejoin?.resolve();
+  }
+
+  /**
+   * The runtime dropped work it was handed (a dirty close after an aborted transaction): the positions of this
+   * consumer are ahead of what any task holds, so the next join restarts from the committed offsets.
+   */
+  distrustPositions(): void {
+    this.positionsTrusted = false;
   }
 
   private onCrash(error: unknown, restart: boolean): void {
     this.accepting = false;
     this.buffer.releaseAll();
+    this.endRejoin();
     if (restart) {
       // kafkajs restarts the consumer and rejoins: the partitions are lost, not revoked (no chance to commit).
       if (this.mode === 'subscribed') this.rebalance.crashed();
@@ -281,7 +339,15 @@ export class KafkajsConsumer implements Consumer {
     const key = tpKey(batch.topic, batch.partition);
     // Not resolving leaves kafkajs' position where it was: the records are fetched again when wanted.
     if (!this.accepting || this.isPausedInKafkajs(key) || payload.isStale()) return;
-    const outcome = this.buffer.park(toRecords(batch));
+    // Records before our position were handed out already (a batch released after part of it was taken, e.g. by
+    // a failed heartbeat, is fetched again from kafkajs' last resolved offset): never hand a record out twice.
+    const next = this.positions.get(key);
+    const records = toRecords(batch).filter((r) => next === undefined || r.offset >= next);
+    if (records.length === 0) {
+      if (batch.messages.length > 0 && payload.isRunning()) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+      return;
+    }
+    const outcome = this.buffer.park(records);
     let result: { lastTaken: number | undefined } | undefined;
     while (result === undefined) {
       result = await Promise.race([outcome, sleep(this.heartbeatMs)]);
@@ -360,13 +426,26 @@ export class KafkajsConsumer implements Consumer {
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.mode !== 'subscribed') throw new IllegalStateError('commit() needs a consumer that subscribed to a group.');
     if (offsets.length === 0) return;
-    const kc = this.kc;
-    if (!kc || !this.running || this.memberId === '') {
-      throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');
+    // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
+    // Commit in the new generation instead, if the partitions stayed with us.
+    while (this.rejoin) await this.rejoin.done;
+    try {
+      const kc = this.kc;
+      if (!kc || !this.running || this.memberId === '' || this.rebalance.losing) {
+        throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');
+      }
+      const moved = offsets.filter((o) => !this.kafkajsAssigned.has(tpKey(o.topic, o.partition)));
+      if (moved.length > 0) {
+        throw new TaskMigratedError(`Committing offsets: ${moved.map((o) => tpKey(o.topic, o.partition)).join(', ')} moved to another member in a rebalance.`);
+      }
+      await wrapKafka('Committing offsets', () =>
+        kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
+      );
+    } catch (e) {
+      // The runtime may close its tasks dirty on this: what they held must be fetched again after the next join.
+      this.positionsTrusted = false;
+      throw e;
     }
-    await wrapKafka('Committing offsets', () =>
-      kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
-    );
   }
 
   async committed(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {

@@ -10,6 +10,7 @@ import type { Admin, Consumer, ConsumerOptions, KafkaClient, Producer, ProducerO
 import { KafkajsAdmin } from './admin-adapter.js';
 import { KafkajsConsumer } from './consumer-adapter.js';
 import { KafkajsProducer } from './producer-adapter.js';
+import { OwnerLinks } from './owner-links.js';
 
 const { Kafka, logLevel: KafkajsLogLevel } = kafkajs;
 
@@ -45,6 +46,7 @@ const defaultLogCreator: KafkajsLogCreator = () => (entry) => {
 export class KafkajsClient implements KafkaClient {
   readonly kafka: InstanceType<typeof Kafka>;
   readonly options: KafkajsClientOptions;
+  private readonly links = new OwnerLinks();
 
   constructor(options: KafkajsClientOptions) {
     this.options = options;
@@ -62,12 +64,14 @@ export class KafkajsClient implements KafkaClient {
     this.kafka = new Kafka(config);
   }
 
-  consumer(options: ConsumerOptions, _owner?: object): Consumer {
-    return new KafkajsConsumer(this.kafka, options, this.options.retry);
+  consumer(options: ConsumerOptions, owner?: object): Consumer {
+    const consumer = new KafkajsConsumer(this.kafka, options, this.options.retry);
+    if (options.groupId !== undefined) this.links.addConsumer(owner, consumer);
+    return consumer;
   }
 
-  producer(options: ProducerOptions, _owner?: object): Producer {
-    return new KafkajsProducer(this.kafka, options, this.options.retry);
+  producer(options: ProducerOptions, owner?: object): Producer {
+    return new KafkajsProducer(this.kafka, options, this.options.retry, () => this.links.aborted(owner));
   }
 
   admin(_owner?: object): Admin {

@@ -47,7 +47,11 @@ export class KafkajsProducer implements Producer {
   private inTransaction = false;
   private fenced: ProducerFencedError | undefined;
 
-  constructor(kafka: Kafka, options: ProducerOptions, retry?: RetryOptions) {
+  /** Called when a transaction is aborted (the owner's group consumers must not trust their positions). */
+  private readonly onAbort: () => void;
+
+  constructor(kafka: Kafka, options: ProducerOptions, retry?: RetryOptions, onAbort: () => void = () => undefined) {
+    this.onAbort = onAbort;
     this.transactional = options.transactionalId !== undefined;
     this.producer = kafka.producer({
       createPartitioner: () => (args) => this.partition(args.partitionMetadata.length, args.message),
@@ -198,6 +202,7 @@ export class KafkajsProducer implements Producer {
 
   async abortTransaction(): Promise<void> {
     const txn = this.requireTxn('abortTransaction');
+    this.onAbort();
     this.buffer = [];
     try {
       await this.guard('Aborting the transaction', () => txn.abort());
