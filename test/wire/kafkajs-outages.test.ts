@@ -159,4 +159,16 @@ describe('word count through kafkajs while brokers of the mock cluster go down f
   it("at_least_once, the group coordinator's broker down (the coordinator moves, kafkajs rejoins with the same assignment): every count is exact", async () => {
     expectExact(await wordCountThroughOutage({ name: 'coord-alos', guarantee: 'at_least_once', down: [COORDINATOR], leaderOf: leadersOn2And3, moveCoordinatorTo: 2 }));
   }, 30_000);
+
+  it("exactly_once_v2, the group coordinator's broker down (the coordinator moves): every count is exact", async () => {
+    expectExact(await wordCountThroughOutage({ name: 'coord-eos', guarantee: 'exactly_once_v2', down: [COORDINATOR], leaderOf: leadersOn2And3, moveCoordinatorTo: 2 }));
+  }, 30_000);
+
+  it("at_least_once, a partition leader's broker down (it leads partition 1 of every topic): every count is exact", async () => {
+    expectExact(await wordCountThroughOutage({ name: 'leader-alos', guarantee: 'at_least_once', down: [2], leaderOf: (p) => (p % 3) + 1 }));
+  }, 30_000);
+
+  it('at_least_once, all brokers down: every count is exact', async () => {
+    expectExact(await wordCountThroughOutage({ name: 'all-alos', guarantee: 'at_least_once', down: [1, 2, 3], leaderOf: (p) => (p % 3) + 1 }));
+  }, 30_000);
 });

@@ -47,7 +47,8 @@ import type {
 import { tpKey } from '../client.js';
 import { IllegalStateError, TaskMigratedError } from '../../errors.js';
 import { allToOneAssigner, assignorToKafkajs, decodeSideChannel } from './assignor-bridge.js';
-import { mapKafkaError, wrapKafka } from './error-mapping.js';
+import { kafkaCodeOf, mapKafkaError, wrapKafka } from './error-mapping.js';
+import { JoinWatch } from './join-watch.js';
 import { groupByTopic, toRecords } from './kafkajs-records.js';
 import { RebalanceEvents } from './rebalance-events.js';
 import { RecordBuffer } from './record-buffer.js';
@@ -58,6 +59,13 @@ const { PartitionAssigners } = kafkajs;
 const FETCH_MAX_WAIT_MS = 250;
 /** kafkajs workers that may park a batch at once: enough for every partition of a fetch to be in the buffer. */
 const CONCURRENT_BATCHES = 64;
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/** kafkajs' rebalance timeout: how long a join may take. */
+const MIN_REBALANCE_TIMEOUT_MS = 60_000;
+/** Protocol errors of a commit that mean "the group is rebalancing": kafkajs rejoins, the commit is retried. */
+const REJOIN_CODES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP']);
+/** A commit is retried after at most this many rejoins in a row. */
+const MAX_COMMIT_ATTEMPTS = 4;
 
 type Mode = 'idle' | 'subscribed' | 'assigned';
 
@@ -91,8 +99,8 @@ export class KafkajsConsumer implements Consumer {
 
   /** User pauses (tp keys). */
   private readonly paused = new Set<string>();
-  /** Set from REBALANCING until the join (or crash, or close): commits wait for it. */
-  private rejoin: { readonly done: Promise<void>; readonly resolve: () => void } | undefined;
+  /** Joins and rejoins in progress: commits wait for a rejoin to complete. */
+  private readonly joinWatch = new JoinWatch();
   /** False after a failed commit or an aborted transaction: the next join must restart from committed offsets. */
   private positionsTrusted = true;
   /** Seeks to apply once kafkajs has the partition assigned. */
@@ -174,12 +182,12 @@ export class KafkajsConsumer implements Consumer {
   }
 
   private createKafkajsConsumer(groupId: string, partitionAssigners: NonNullable<Parameters<Kafka['consumer']>[0]>['partitionAssigners']): KafkajsConsumerClient {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const kc = this.kafka.consumer({
       groupId,
       partitionAssigners,
       sessionTimeout,
-      rebalanceTimeout: Math.max(sessionTimeout, 60_000),
+      rebalanceTimeout: this.rebalanceTimeoutMs(),
       heartbeatInterval: this.heartbeatMs,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       maxBytes: 5 * 1024 * 1024,
@@ -228,7 +236,7 @@ export class KafkajsConsumer implements Consumer {
     if (!kc) return;
     this.accepting = false;
     this.buffer.releaseAll();
-    this.endRejoin();
+    this.joinWatch.ended();
     for (const off of this.removeListeners) off();
     this.removeListeners = [];
     this.kc = undefined;
@@ -257,7 +265,7 @@ export class KafkajsConsumer implements Consumer {
     this.applyPendingSeeks();
     this.syncKafkajsPauses();
     this.accepting = true;
-    this.endRejoin();
+    this.joinWatch.joined();
     this.buffer.notify();
   }
 
@@ -285,19 +293,9 @@ export class KafkajsConsumer implements Consumer {
     this.buffer.releaseAll();
     if (this.mode === 'subscribed') {
       this.rebalance.rebalancing();
-      if (!this.rejoin) {
-        let resolve!: () => void;
-        const done = new Promise<void>((r) => (resolve = r));
-        this.rejoin = { done, resolve };
-      }
+      this.joinWatch.rejoinStarted();
     }
     this.buffer.notify();
-  }
-
-  private endRejoin(): void {
-    const rejoin = this.rejoin;
-    this.rejoin = undefined;
-    rejoin?.resolve();
   }
 
   /**
@@ -311,7 +309,7 @@ export class KafkajsConsumer implements Consumer {
   private onCrash(error: unknown, restart: boolean): void {
     this.accepting = false;
     this.buffer.releaseAll();
-    this.endRejoin();
+    this.joinWatch.ended();
     if (restart) {
       // kafkajs restarts the consumer and rejoins: the partitions are lost, not revoked (no chance to commit).
       if (this.mode === 'subscribed') this.rebalance.crashed();
@@ -426,26 +424,46 @@ export class KafkajsConsumer implements Consumer {
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.mode !== 'subscribed') throw new IllegalStateError('commit() needs a consumer that subscribed to a group.');
     if (offsets.length === 0) return;
-    // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
-    // Commit in the new generation instead, if the partitions stayed with us.
-    while (this.rejoin) await this.rejoin.done;
     try {
-      const kc = this.kc;
-      if (!kc || !this.running || this.memberId === '' || this.rebalance.losing) {
-        throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');
+      for (let attempt = 1; ; attempt++) {
+        // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
+        // Commit in the new generation instead, if the partitions stayed with us.
+        while (this.joinWatch.isRejoining) await this.joinWatch.next(this.rebalanceTimeoutMs());
+        const joins = this.joinWatch.joins;
+        const kc = this.committableIn(offsets);
+        try {
+          await kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+          return;
+        } catch (e) {
+          // The group rebalances under this commit (kafkajs notices at its next heartbeat and rejoins): as the Java
+          // consumer's RebalanceInProgressException, not a loss of the partitions; retry after the join.
+          if (attempt >= MAX_COMMIT_ATTEMPTS || !REJOIN_CODES.has(kafkaCodeOf(e) ?? '')) throw mapKafkaError(e, 'Committing offsets');
+          if (this.joinWatch.joins === joins) await this.joinWatch.next(this.rebalanceTimeoutMs());
+          if (this.joinWatch.joins === joins && !this.joinWatch.isRejoining) throw mapKafkaError(e, 'Committing offsets');
+        }
       }
-      const moved = offsets.filter((o) => !this.kafkajsAssigned.has(tpKey(o.topic, o.partition)));
-      if (moved.length > 0) {
-        throw new TaskMigratedError(`Committing offsets: ${moved.map((o) => tpKey(o.topic, o.partition)).join(', ')} moved to another member in a rebalance.`);
-      }
-      await wrapKafka('Committing offsets', () =>
-        kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
-      );
     } catch (e) {
       // The runtime may close its tasks dirty on this: what they held must be fetched again after the next join.
       this.positionsTrusted = false;
       throw e;
     }
+  }
+
+  /** kafkajs' consumer, if every partition of `offsets` is still ours to commit. */
+  private committableIn(offsets: readonly TopicPartitionOffset[]): KafkajsConsumerClient {
+    const kc = this.kc;
+    if (!kc || !this.running || this.memberId === '' || this.rebalance.losing) {
+      throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');
+    }
+    const moved = offsets.filter((o) => !this.kafkajsAssigned.has(tpKey(o.topic, o.partition)));
+    if (moved.length > 0) {
+      throw new TaskMigratedError(`Committing offsets: ${moved.map((o) => tpKey(o.topic, o.partition)).join(', ')} moved to another member in a rebalance.`);
+    }
+    return kc;
+  }
+
+  private rebalanceTimeoutMs(): number {
+    return Math.max(this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS, MIN_REBALANCE_TIMEOUT_MS);
   }
 
   async committed(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
