@@ -1,7 +1,7 @@
 /**
  * Word count through kafkajs on librdkafka's mock cluster (3 brokers, 4-partition topics, one instance owning all 8
  * tasks) while brokers go down for 2 s and come back: the group coordinator's broker, a partition leader's broker,
- * and all brokers. Every count is checked per word after the app closed cleanly.
+ * and all brokers. Every count is checked per word after the app closed cleanly. Typical run: 9-15 s per test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkajsClient } from '../../src/kafka/kafkajs/kafkajs-client.js';
@@ -152,23 +152,54 @@ function expectExact(o: Outcome): void {
   expect(o.extraRepartitionRecords).toBe(0);
 }
 
+/**
+ * Every word counted at least once (duplicates are reported by wordCountThroughOutage), by an app that kept running
+ * with all its tasks.
+ */
+function expectNothingLost(o: Outcome): void {
+  expect(o.errors).toEqual([]);
+  expect(o.stateAfter).toBe('RUNNING');
+  expect(o.tasksAfter).toEqual(ALL_TASKS);
+  expect(o.lost).toEqual([]);
+  expect(o.unknown).toEqual([]);
+  expect(o.extraRepartitionRecords).toBeGreaterThanOrEqual(0);
+}
+
 /** Partition leaders on brokers 2 and 3 only: an outage of broker 1 takes only the group's coordinator away. */
 const leadersOn2And3 = (p: number): number => 2 + (p % 2);
 
 describe('word count through kafkajs while brokers of the mock cluster go down for 2 s', () => {
   it("at_least_once, the group coordinator's broker down (the coordinator moves, kafkajs rejoins with the same assignment): every count is exact", async () => {
     expectExact(await wordCountThroughOutage({ name: 'coord-alos', guarantee: 'at_least_once', down: [COORDINATOR], leaderOf: leadersOn2And3, moveCoordinatorTo: 2 }));
-  }, 30_000);
+  }, 45_000);
 
   it("exactly_once_v2, the group coordinator's broker down (the coordinator moves): every count is exact", async () => {
     expectExact(await wordCountThroughOutage({ name: 'coord-eos', guarantee: 'exactly_once_v2', down: [COORDINATOR], leaderOf: leadersOn2And3, moveCoordinatorTo: 2 }));
-  }, 30_000);
+  }, 45_000);
 
   it("at_least_once, a partition leader's broker down (it leads partition 1 of every topic): every count is exact", async () => {
     expectExact(await wordCountThroughOutage({ name: 'leader-alos', guarantee: 'at_least_once', down: [2], leaderOf: (p) => (p % 3) + 1 }));
-  }, 30_000);
+  }, 45_000);
 
-  it('at_least_once, all brokers down: every count is exact', async () => {
-    expectExact(await wordCountThroughOutage({ name: 'all-alos', guarantee: 'at_least_once', down: [1, 2, 3], leaderOf: (p) => (p % 3) + 1 }));
-  }, 30_000);
+  // With every broker down, kafkajs' fetch fails with KafkaJSNoBrokerAvailableError, which its runner does not
+  // retry: the consumer crashes and kafkajs restarts it as a new group member. The adapter reports the partitions
+  // lost (another member may have owned them in between; kafkajs' GROUP_JOIN does not say which generation it
+  // joined), the runtime closes its tasks dirty and they restart from the committed offsets: at_least_once may
+  // count again what was processed after the last commit.
+  it('at_least_once, all brokers down (kafkajs restarts its consumer): nothing is lost, duplicates are reported', async () => {
+    expectNothingLost(await wordCountThroughOutage({ name: 'all-alos', guarantee: 'at_least_once', down: [1, 2, 3], leaderOf: (p) => (p % 3) + 1 }));
+  }, 45_000);
+
+  it("exactly_once_v2, a partition leader's broker down: every count is exact", async () => {
+    expectExact(await wordCountThroughOutage({ name: 'leader-eos', guarantee: 'exactly_once_v2', down: [2], leaderOf: (p) => (p % 3) + 1 }));
+  }, 45_000);
+
+  // The same restart under exactly_once_v2 is exact on a real cluster (the open transaction is aborted, and the
+  // tasks restart from the offsets their committed transactions stored), but NOT on the mock: it does not store
+  // offsets sent with sendOffsetsToTransaction, so the restarted tasks read the input from offset 0 again (measured:
+  // exactly the 1,500 words produced before the outage counted twice). Here only "nothing lost" can be checked;
+  // the exact recovery is proven on the embedded cluster (test/runtime/exactly-once.property.test.ts).
+  it('exactly_once_v2, all brokers down (kafkajs restarts its consumer): nothing is lost', async () => {
+    expectNothingLost(await wordCountThroughOutage({ name: 'all-eos', guarantee: 'exactly_once_v2', down: [1, 2, 3], leaderOf: (p) => (p % 3) + 1 }));
+  }, 45_000);
 });
