@@ -239,6 +239,34 @@ describe('kafkajs adapter on the mock cluster', () => {
     await c.close();
   });
 
+  it('a rejoin that keeps the assignment revokes nothing and goes on from the position, not the committed offset; pauses end with the assignment', async () => {
+    const topic = await newTopic(2);
+    const producer = client.producer({});
+    await producer.connect();
+    for (let i = 0; i < 40; i++) producer.send(rec(topic, `k${i}`, `v${i}`, i % 2));
+    await producer.flush();
+    await producer.close();
+    const c = client.consumer({ groupId: `g-keep-${topic}`, ...GROUP, maxPollRecords: 5 });
+    const t = tracker();
+    let assignments = 0;
+    await c.subscribe([topic], { ...t.listener, onPartitionsAssigned: (ps, ud) => (assignments++, t.listener.onPartitionsAssigned(ps, ud)) });
+    // Some records handed out, nothing committed; partition 1 paused (the runtime forgets its pauses on an
+    // assignment, so the adapter must too, or partition 1 would stay paused for good).
+    const before = await pollUntil(c, (all) => all.length >= 10);
+    c.pause([{ topic, partition: 1 }]);
+    await cluster.pushErrors(ApiKey.Heartbeat, 27 /* REBALANCE_IN_PROGRESS */, 1);
+    const after = await pollUntil(c, (all) => assignments === 2 && before.length + all.length >= 40, 25_000);
+    expect(assignments).toBe(2);
+    expect(t.revoked).toBe(0);
+    expect(t.lost).toBe(0);
+    // Every record exactly once: kafkajs alone would start again at the committed offset (none: offset 0).
+    for (const partition of [0, 1]) {
+      const offsets = [...before, ...after].filter((r) => r.partition === partition).map((r) => r.offset);
+      expect(offsets).toEqual([...Array(20).keys()]);
+    }
+    await c.close();
+  });
+
   it('commit + committed, and a new member resumes from the committed offsets', async () => {
     const topic = await newTopic(1);
     const groupId = `g-commit-${topic}`;

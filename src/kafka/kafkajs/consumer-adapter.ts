@@ -272,7 +272,6 @@ export class KafkajsConsumer implements Consumer {
   /**
    * After a join: kafkajs' new consumer group generation starts every partition at its committed offset; the
    * partitions kept go on from our own position instead (the records before it are with the runtime already).
-   * The runtime forgets its pauses on an assignment (as after an eager rebalance), so the adapter does too.
    */
   private keepPositions(kept: readonly TopicPartition[]): void {
     const keptKeys = new Set(kept.map((p) => tpKey(p.topic, p.partition)));
@@ -283,7 +282,6 @@ export class KafkajsConsumer implements Consumer {
       const next = this.positions.get(key);
       if (next !== undefined) this.pendingSeeks.set(key, { ...tp, offset: next });
     }
-    this.paused.clear();
     this.positionsTrusted = true;
   }
 
@@ -397,7 +395,14 @@ export class KafkajsConsumer implements Consumer {
 
   private async deliverRebalance(): Promise<void> {
     if (this.fatal !== undefined) throw mapKafkaError(this.fatal, 'Consuming');
-    if (this.listener) await this.rebalance.deliver(this.listener);
+    if (!this.listener) return;
+    if (this.rebalance.assigning) {
+      // The runtime forgets its pauses when it is told of an assignment (as after an eager rebalance): so does
+      // the adapter, at that same moment, or a partition it paused in between would stay paused for good.
+      this.paused.clear();
+      this.syncKafkajsPauses();
+    }
+    await this.rebalance.deliver(this.listener);
   }
 
   seek(p: TopicPartitionOffset): void {

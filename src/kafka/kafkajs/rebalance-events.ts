@@ -36,6 +36,11 @@ export class RebalanceEvents {
     return this.pendingLost;
   }
 
+  /** The next `deliver` reports a new assignment. */
+  get assigning(): boolean {
+    return this.pendingJoin !== undefined;
+  }
+
   /**
    * A join completed. Returns the owned partitions whose processing goes on (the listener hears nothing about
    * them); the others were lost. Everything owned is lost when the join was not announced (UNKNOWN_MEMBER_ID:
