@@ -352,6 +352,33 @@ describe('kafkajs adapter on the mock cluster', () => {
     await producer.close();
   });
 
+  it('a transaction refuses offsets of a partition a rebalance gave to another member (kafkajs sends no generation with them)', async () => {
+    const topic = await newTopic(4);
+    const groupId = `g-txn-moved-${topic}`;
+    const owner = {};
+    const a = client.consumer({ groupId, clientId: 'a', ...GROUP }, owner);
+    const ta = tracker();
+    await a.subscribe([topic], ta.listener, testAssignor);
+    await pollUntil(a, () => ta.assigned.length === 4, 15_000);
+    const producer = client.producer({ transactionalId: `txn-moved-${topic}`, transactionTimeoutMs: 10_000 }, owner);
+    await producer.connect();
+    await producer.initTransactions();
+    await producer.beginTransaction();
+    const group = a.groupMetadata();
+    await producer.sendOffsetsToTransaction([{ topic, partition: 0, offset: 1 }], group);
+
+    // b joins; a is not polled, so its runtime would not have heard of the rebalance yet and still commit.
+    const b = client.consumer({ groupId, clientId: 'b', ...GROUP });
+    const tb = tracker();
+    await b.subscribe([topic], tb.listener, testAssignor);
+    await pollUntil(b, () => tb.assigned.length === 2, 20_000);
+    const moved = tb.assigned[0]!;
+    await expect(producer.sendOffsetsToTransaction([{ ...moved, offset: 1 }], group)).rejects.toBeInstanceOf(TaskMigratedError);
+    await producer.abortTransaction();
+    await producer.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('fencing errors from the broker surface as ProducerFencedError (the mock itself never fences zombies)', async () => {
     // Measured: after a second producer with the same transactional id initialises, the mock still accepts
     // the first one's produce and EndTxn (no epoch check), so fencing is injected as broker errors here.

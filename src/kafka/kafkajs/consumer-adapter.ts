@@ -431,11 +431,8 @@ export class KafkajsConsumer implements Consumer {
     if (offsets.length === 0) return;
     try {
       for (let attempt = 1; ; attempt++) {
-        // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
-        // Commit in the new generation instead, if the partitions stayed with us.
-        while (this.joinWatch.isRejoining) await this.joinWatch.next(this.rebalanceTimeoutMs());
+        const kc = await this.committableIn(offsets);
         const joins = this.joinWatch.joins;
-        const kc = this.committableIn(offsets);
         try {
           await kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
           return;
@@ -454,8 +451,21 @@ export class KafkajsConsumer implements Consumer {
     }
   }
 
-  /** kafkajs' consumer, if every partition of `offsets` is still ours to commit. */
-  private committableIn(offsets: readonly TopicPartitionOffset[]): KafkajsConsumerClient {
+  /**
+   * Throws TaskMigratedError unless every partition of `offsets` is still ours to commit, after any rejoin in
+   * progress. Transactional offset commits ask this too (the producer adapter, through OwnerLinks): kafkajs'
+   * TxnOffsetCommit carries no generation, so the broker cannot refuse offsets of partitions that a rebalance has
+   * given to another member (KIP-447's check); without this, both members would commit the same input.
+   */
+  async assertCommittable(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.committableIn(offsets);
+  }
+
+  /** kafkajs' consumer, if every partition of `offsets` is still ours to commit after any rejoin in progress. */
+  private async committableIn(offsets: readonly TopicPartitionOffset[]): Promise<KafkajsConsumerClient> {
+    // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
+    // Commit in the new generation instead, if the partitions stayed with us.
+    while (this.joinWatch.isRejoining) await this.joinWatch.next(this.rebalanceTimeoutMs());
     const kc = this.kc;
     if (!kc || !this.running || this.memberId === '' || this.rebalance.losing) {
       throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');

@@ -71,7 +71,10 @@ export class KafkajsClient implements KafkaClient {
   }
 
   producer(options: ProducerOptions, owner?: object): Producer {
-    return new KafkajsProducer(this.kafka, options, this.options.retry, () => this.links.aborted(owner));
+    return new KafkajsProducer(this.kafka, options, this.options.retry, {
+      assertCommittable: (offsets, group) => this.links.assertCommittable(owner, group, offsets),
+      aborting: () => this.links.aborted(owner),
+    });
   }
 
   admin(_owner?: object): Admin {

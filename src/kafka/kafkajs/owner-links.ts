@@ -1,8 +1,11 @@
 /**
- * Links the clients one owner (an application instance) made through one KafkajsClient: when a transactional
- * producer of the owner aborts, the runtime has closed tasks dirty and dropped records its group consumers handed
- * out, so those consumers must not continue from their own positions after their next join.
+ * Links the clients one owner (an application instance) made through one KafkajsClient, for its transactional
+ * producers:
+ * - when one aborts, the runtime has closed tasks dirty and dropped records its group consumers handed out, so
+ *   those consumers must not continue from their own positions after their next join;
+ * - offsets sent to a transaction must belong to partitions the owner's consumer of that group still owns.
  */
+import type { GroupMetadata, TopicPartitionOffset } from '../client.js';
 import type { KafkajsConsumer } from './consumer-adapter.js';
 
 /** Owner key for clients made without an owner. */
@@ -18,6 +21,13 @@ export class OwnerLinks {
     if (!set) this.consumers.set(key, (set = new Set()));
     set.add(consumer);
     consumer.onClose(() => set.delete(consumer));
+  }
+
+  /** Throws TaskMigratedError if `owner`'s consumer of `group` no longer owns a partition of `offsets`. */
+  async assertCommittable(owner: object | undefined, group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    for (const c of this.consumers.get(owner ?? NO_OWNER) ?? []) {
+      if (c.groupMetadata().groupId === group.groupId) await c.assertCommittable(offsets);
+    }
   }
 
   /** A transactional producer of `owner` is aborting its transaction. */
