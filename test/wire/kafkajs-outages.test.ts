@@ -109,7 +109,16 @@ async function wordCountThroughOutage(o: Outage): Promise<Outcome> {
     await Promise.all([burst, trickle]);
     expect(lines.sendFailures).toBe(0);
 
-    expect(await pollUntil(reader, () => counts().lost.length === 0, 25_000, errors)).toBe(true);
+    let lastLog = 0;
+    const caughtUp = async (): Promise<boolean> => {
+      if (DEBUG && Date.now() - lastLog > 2000) {
+        lastLog = Date.now();
+        const m = await app.metrics();
+        console.log(`[${o.name}] ${m.state} missing ${counts().lost.length} words; processed ${m.processedRecords} restored ${m.restoredRecords} lag ${JSON.stringify(m.lagPerTask)}`);
+      }
+      return counts().lost.length === 0;
+    };
+    expect(await pollUntil(reader, caughtUp, 25_000, errors)).toBe(true);
     const after = await app.metrics();
     await app.close();
     await reader.drain();

@@ -143,7 +143,9 @@ export function lineProducer(client: KafkajsClient, input: string) {
  */
 export async function startReader(client: KafkajsClient, topics: readonly string[], isolationLevel: 'read_committed' | 'read_uncommitted' = 'read_uncommitted') {
   const tps = topics.flatMap((topic) => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
-  const consumer = client.consumer({ clientId: 'wire-reader', isolationLevel });
+  // A short session: when kafkajs restarts this consumer (all brokers down), its private group waits for the dead
+  // member's session to expire before the new one joins (30 s by default).
+  const consumer = client.consumer({ clientId: 'wire-reader', isolationLevel, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
   await consumer.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
   const next = new Map(tps.map((tp) => [tpKey(tp.topic, tp.partition), 0]));
   const latest = new Map<string, Map<string, Buffer>>(topics.map((t) => [t, new Map()]));
