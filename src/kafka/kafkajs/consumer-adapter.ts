@@ -96,6 +96,8 @@ export class KafkajsConsumer implements Consumer {
   private sideChannelUserData: Buffer | undefined;
   private generationId = -1;
   private memberId = '';
+  /** Every member id this consumer had (kafkajs gets a new one when it restarts after a crash). */
+  private readonly memberIds = new Set<string>();
 
   /** User pauses (tp keys). */
   private readonly paused = new Set<string>();
@@ -254,6 +256,7 @@ export class KafkajsConsumer implements Consumer {
   private onGroupJoin(memberId: string, assignment: Record<string, number[]>): void {
     this.running = true; // after a crash restart, kafkajs' consumer group object exists again from here on
     this.memberId = memberId;
+    this.memberIds.add(memberId);
     this.generationId = -1;
     this.kafkajsAssigned = new Map();
     for (const [topic, parts] of Object.entries(assignment)) {
@@ -498,6 +501,11 @@ export class KafkajsConsumer implements Consumer {
       }
     }
     return out;
+  }
+
+  /** `group` is (or was) this consumer's membership: its transactional offsets are this consumer's to check. */
+  wasMember(group: GroupMetadata): boolean {
+    return group.groupId === this.options.groupId && this.memberIds.has(group.memberId);
   }
 
   groupMetadata(): GroupMetadata {

@@ -6,7 +6,7 @@
 import kafkajs from 'kafkajs';
 import type { KafkaConfig, SASLOptions, logCreator as KafkajsLogCreator, RetryOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
-import type { Admin, Consumer, ConsumerOptions, KafkaClient, Producer, ProducerOptions } from '../client.js';
+import type { Admin, Consumer, ConsumerOptions, GroupMetadata, KafkaClient, Producer, ProducerOptions } from '../client.js';
 import { KafkajsAdmin } from './admin-adapter.js';
 import { KafkajsConsumer } from './consumer-adapter.js';
 import { KafkajsProducer } from './producer-adapter.js';
@@ -71,9 +71,13 @@ export class KafkajsClient implements KafkaClient {
   }
 
   producer(options: ProducerOptions, owner?: object): Producer {
+    let lastGroup: GroupMetadata | undefined;
     return new KafkajsProducer(this.kafka, options, this.options.retry, {
-      assertCommittable: (offsets, group) => this.links.assertCommittable(owner, group, offsets),
-      aborting: () => this.links.aborted(owner),
+      assertCommittable: (offsets, group) => {
+        lastGroup = group;
+        return this.links.assertCommittable(owner, group, offsets);
+      },
+      aborting: () => this.links.aborted(owner, lastGroup),
     });
   }
 

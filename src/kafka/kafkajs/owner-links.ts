@@ -23,15 +23,24 @@ export class OwnerLinks {
     consumer.onClose(() => set.delete(consumer));
   }
 
-  /** Throws TaskMigratedError if `owner`'s consumer of `group` no longer owns a partition of `offsets`. */
+  /**
+   * Throws TaskMigratedError if the consumer that is `group`'s member (an owner has one per stream thread, all in
+   * the same group) no longer owns a partition of `offsets`.
+   */
   async assertCommittable(owner: object | undefined, group: GroupMetadata, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    for (const c of this.consumers.get(owner ?? NO_OWNER) ?? []) {
-      if (c.groupMetadata().groupId === group.groupId) await c.assertCommittable(offsets);
-    }
+    for (const c of this.members(owner, group)) await c.assertCommittable(offsets);
   }
 
-  /** A transactional producer of `owner` is aborting its transaction. */
-  aborted(owner: object | undefined): void {
-    for (const c of this.consumers.get(owner ?? NO_OWNER) ?? []) c.distrustPositions();
+  /**
+   * A transactional producer of `owner` is aborting its transaction; `group` is the member it last sent offsets
+   * for (its stream thread's consumer), or undefined when it sent none yet: then every consumer of the owner.
+   */
+  aborted(owner: object | undefined, group: GroupMetadata | undefined): void {
+    const consumers = group ? this.members(owner, group) : [...(this.consumers.get(owner ?? NO_OWNER) ?? [])];
+    for (const c of consumers) c.distrustPositions();
+  }
+
+  private members(owner: object | undefined, group: GroupMetadata): KafkajsConsumer[] {
+    return [...(this.consumers.get(owner ?? NO_OWNER) ?? [])].filter((c) => c.wasMember(group));
   }
 }
