@@ -6,16 +6,26 @@
  * - offsets sent to a transaction must belong to partitions the owner's consumer of that group still owns.
  */
 import type { GroupMetadata, TopicPartitionOffset } from '../client.js';
-import type { KafkajsConsumer } from './consumer-adapter.js';
+
+/** What OwnerLinks needs of a group consumer (LinkedConsumer). */
+export interface LinkedConsumer {
+  /** `group` is (or was) this consumer's membership. */
+  wasMember(group: GroupMetadata): boolean;
+  /** Throws TaskMigratedError unless every partition of `offsets` is still this consumer's. */
+  assertCommittable(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** The next join restarts from the committed offsets. */
+  distrustPositions(): void;
+  onClose(hook: () => void): void;
+}
 
 /** Owner key for clients made without an owner. */
 const NO_OWNER = {};
 
 export class OwnerLinks {
-  private readonly consumers = new WeakMap<object, Set<KafkajsConsumer>>();
+  private readonly consumers = new WeakMap<object, Set<LinkedConsumer>>();
 
   /** Track a group consumer until it closes. */
-  addConsumer(owner: object | undefined, consumer: KafkajsConsumer): void {
+  addConsumer(owner: object | undefined, consumer: LinkedConsumer): void {
     const key = owner ?? NO_OWNER;
     let set = this.consumers.get(key);
     if (!set) this.consumers.set(key, (set = new Set()));
@@ -40,7 +50,7 @@ export class OwnerLinks {
     for (const c of consumers) c.distrustPositions();
   }
 
-  private members(owner: object | undefined, group: GroupMetadata): KafkajsConsumer[] {
+  private members(owner: object | undefined, group: GroupMetadata): LinkedConsumer[] {
     return [...(this.consumers.get(owner ?? NO_OWNER) ?? [])].filter((c) => c.wasMember(group));
   }
 }
