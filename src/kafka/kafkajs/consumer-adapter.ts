@@ -6,13 +6,21 @@
  * processing. autoCommit is off: offsets are committed only by `commit()` (or by a transaction).
  *
  * Rebalances, within what kafkajs exposes (it runs the eager protocol and its events are fire-and-forget):
- * - REBALANCING (kafkajs saw REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION / NOT_COORDINATOR and rejoins at once):
- *   every owned partition is revoked at the next `poll`. kafkajs does not wait for us, so a commit made in
- *   `onPartitionsRevoked` races the rejoin: it succeeds while the group is still preparing the rebalance, and
- *   otherwise fails with TaskMigratedError (at-least-once: the new owner re-reads from the last commit).
+ * - REBALANCING (kafkajs saw REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION / NOT_COORDINATOR and rejoins at once,
+ *   without waiting for us): nothing is revoked yet, no more records are handed out, and a `commit` waits for the
+ *   join (then commits in the new generation, or throws TaskMigratedError if its partitions did not stay).
  * - GROUP_JOIN: the new assignment is reported by `onPartitionsAssigned` at the next `poll`, before any record
- *   of it. A join that was not announced by REBALANCING (session expired: UNKNOWN_MEMBER_ID, or a kafkajs
- *   restart after a crash) reports the previously owned partitions as lost.
+ *   of it. Partitions the join keeps are not revoked (as with Kafka Streams' cooperative protocol) and go on
+ *   from the adapter's own position, not from the committed offset: kafkajs restarts every partition at its
+ *   committed offset after a join, which would hand out again records the runtime already holds or processed
+ *   (a NOT_COORDINATOR after a coordinator outage makes kafkajs rejoin with the same assignment). If the join
+ *   dropped an owned partition, was not announced by REBALANCING (session expired: UNKNOWN_MEMBER_ID, or a
+ *   kafkajs restart after a crash), or the positions are not trusted, every owned partition is reported lost
+ *   and all restart from the committed offsets (see RebalanceEvents).
+ * - Trust: the runtime closes its tasks dirty when a commit fails (and, under exactly-once, aborts the
+ *   transaction) without telling the consumer; records handed out to a task closed that way are gone, so after
+ *   a failed `commit` or an aborted transaction of the same owner (`distrustPositions`) the next join restarts
+ *   from the committed offsets.
  * - The generation id is not in kafkajs' GROUP_JOIN event; it is learnt from the first heartbeat or commit of
  *   the generation (groupMetadata() says -1 until then). kafkajs' TxnOffsetCommit does not send it anyway.
  * - RegExp subscriptions are resolved by kafkajs once, at subscribe time (topics created later are not picked up).
@@ -39,7 +47,8 @@ import type {
 import { tpKey } from '../client.js';
 import { IllegalStateError, TaskMigratedError } from '../../errors.js';
 import { allToOneAssigner, assignorToKafkajs, decodeSideChannel } from './assignor-bridge.js';
-import { mapKafkaError, wrapKafka } from './error-mapping.js';
+import { kafkaCodeOf, mapKafkaError, wrapKafka } from './error-mapping.js';
+import { JoinWatch } from './join-watch.js';
 import { groupByTopic, toRecords } from './kafkajs-records.js';
 import { RebalanceEvents } from './rebalance-events.js';
 import { RecordBuffer } from './record-buffer.js';
@@ -50,6 +59,13 @@ const { PartitionAssigners } = kafkajs;
 const FETCH_MAX_WAIT_MS = 250;
 /** kafkajs workers that may park a batch at once: enough for every partition of a fetch to be in the buffer. */
 const CONCURRENT_BATCHES = 64;
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/** kafkajs' rebalance timeout: how long a join may take. */
+const MIN_REBALANCE_TIMEOUT_MS = 60_000;
+/** Protocol errors of a commit that mean "the group is rebalancing": kafkajs rejoins, the commit is retried. */
+const REJOIN_CODES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP']);
+/** A commit is retried after at most this many rejoins in a row. */
+const MAX_COMMIT_ATTEMPTS = 4;
 
 type Mode = 'idle' | 'subscribed' | 'assigned';
 
@@ -72,6 +88,7 @@ export class KafkajsConsumer implements Consumer {
   private listener: RebalanceListener | undefined;
   private admin: KafkajsAdminClient | undefined;
   private removeListeners: (() => void)[] = [];
+  private readonly closeHooks: (() => void)[] = [];
 
   /** Partitions kafkajs currently has assigned (the group's view), key -> tp. */
   private kafkajsAssigned = new Map<string, TopicPartition>();
@@ -79,9 +96,15 @@ export class KafkajsConsumer implements Consumer {
   private sideChannelUserData: Buffer | undefined;
   private generationId = -1;
   private memberId = '';
+  /** Every member id this consumer had (kafkajs gets a new one when it restarts after a crash). */
+  private readonly memberIds = new Set<string>();
 
   /** User pauses (tp keys). */
   private readonly paused = new Set<string>();
+  /** Joins and rejoins in progress: commits wait for a rejoin to complete. */
+  private readonly joinWatch = new JoinWatch();
+  /** False after a failed commit or an aborted transaction: the next join must restart from committed offsets. */
+  private positionsTrusted = true;
   /** Seeks to apply once kafkajs has the partition assigned. */
   private readonly pendingSeeks = new Map<string, TopicPartitionOffset>();
   /**
@@ -145,9 +168,15 @@ export class KafkajsConsumer implements Consumer {
     this.startRun();
   }
 
+  /** Run `hook` once this consumer is closed. */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const hook of this.closeHooks.splice(0)) hook();
     await this.stopKafkajs();
     const admin = this.admin;
     this.admin = undefined;
@@ -155,12 +184,12 @@ export class KafkajsConsumer implements Consumer {
   }
 
   private createKafkajsConsumer(groupId: string, partitionAssigners: NonNullable<Parameters<Kafka['consumer']>[0]>['partitionAssigners']): KafkajsConsumerClient {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const kc = this.kafka.consumer({
       groupId,
       partitionAssigners,
       sessionTimeout,
-      rebalanceTimeout: Math.max(sessionTimeout, 60_000),
+      rebalanceTimeout: this.rebalanceTimeoutMs(),
       heartbeatInterval: this.heartbeatMs,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       maxBytes: 5 * 1024 * 1024,
@@ -209,6 +238,7 @@ export class KafkajsConsumer implements Consumer {
     if (!kc) return;
     this.accepting = false;
     this.buffer.releaseAll();
+    this.joinWatch.ended();
     for (const off of this.removeListeners) off();
     this.removeListeners = [];
     this.kc = undefined;
@@ -226,34 +256,61 @@ export class KafkajsConsumer implements Consumer {
   private onGroupJoin(memberId: string, assignment: Record<string, number[]>): void {
     this.running = true; // after a crash restart, kafkajs' consumer group object exists again from here on
     this.memberId = memberId;
+    this.memberIds.add(memberId);
     this.generationId = -1;
     this.kafkajsAssigned = new Map();
-    if (this.mode === 'subscribed') this.positions.clear();
     for (const [topic, parts] of Object.entries(assignment)) {
       for (const partition of parts) this.kafkajsAssigned.set(tpKey(topic, partition), { topic, partition });
     }
-    if (this.mode === 'subscribed') {
-      this.rebalance.joined([...this.kafkajsAssigned.values()], this.sideChannelUserData ?? Buffer.alloc(0));
-    }
+    if (this.mode === 'subscribed') this.keepPositions(this.rebalance.joined([...this.kafkajsAssigned.values()], this.sideChannelUserData ?? Buffer.alloc(0), this.positionsTrusted));
     this.sideChannelUserData = undefined;
     // Still synchronous inside kafkajs' join: pauses and seeks set here apply to the very first fetch.
     this.applyPendingSeeks();
     this.syncKafkajsPauses();
     this.accepting = true;
+    this.joinWatch.joined();
     this.buffer.notify();
+  }
+
+  /**
+   * After a join: kafkajs' new consumer group generation starts every partition at its committed offset; the
+   * partitions kept go on from our own position instead (the records before it are with the runtime already).
+   */
+  private keepPositions(kept: readonly TopicPartition[]): void {
+    const keptKeys = new Set(kept.map((p) => tpKey(p.topic, p.partition)));
+    for (const key of [...this.positions.keys()]) if (!keptKeys.has(key)) this.positions.delete(key);
+    this.pendingSeeks.clear();
+    for (const tp of kept) {
+      const key = tpKey(tp.topic, tp.partition);
+      const next = this.positions.get(key);
+      if (next !== undefined) this.pendingSeeks.set(key, { ...tp, offset: next });
+    }
+    this.positionsTrusted = true;
   }
 
   private onRebalancing(): void {
     this.accepting = false;
-    if (this.mode === 'subscribed') this.pendingSeeks.clear(); // seeks of partitions we are about to lose
+    // Not handed out yet: fetched again after the join, from our position (kept) or the committed offset (lost).
     this.buffer.releaseAll();
-    if (this.mode === 'subscribed') this.rebalance.rebalancing();
+    if (this.mode === 'subscribed') {
+      this.rebalance.rebalancing();
+      this.joinWatch.rejoinStarted();
+    }
     this.buffer.notify();
+  }
+
+  /**
+   * The runtime dropped work it was handed (a dirty close after an aborted transaction): the positions of this
+   * consumer are ahead of what any task holds, so the next join restarts from the committed offsets.
+   */
+  distrustPositions(): void {
+    this.positionsTrusted = false;
   }
 
   private onCrash(error: unknown, restart: boolean): void {
     this.accepting = false;
     this.buffer.releaseAll();
+    this.joinWatch.ended();
     if (restart) {
       // kafkajs restarts the consumer and rejoins: the partitions are lost, not revoked (no chance to commit).
       if (this.mode === 'subscribed') this.rebalance.crashed();
@@ -281,7 +338,15 @@ export class KafkajsConsumer implements Consumer {
     const key = tpKey(batch.topic, batch.partition);
     // Not resolving leaves kafkajs' position where it was: the records are fetched again when wanted.
     if (!this.accepting || this.isPausedInKafkajs(key) || payload.isStale()) return;
-    const outcome = this.buffer.park(toRecords(batch));
+    // Records before our position were handed out already (a batch released after part of it was taken, e.g. by
+    // a failed heartbeat, is fetched again from kafkajs' last resolved offset): never hand a record out twice.
+    const next = this.positions.get(key);
+    const records = toRecords(batch).filter((r) => next === undefined || r.offset >= next);
+    if (records.length === 0) {
+      if (batch.messages.length > 0 && payload.isRunning()) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+      return;
+    }
+    const outcome = this.buffer.park(records);
     let result: { lastTaken: number | undefined } | undefined;
     while (result === undefined) {
       result = await Promise.race([outcome, sleep(this.heartbeatMs)]);
@@ -333,7 +398,14 @@ export class KafkajsConsumer implements Consumer {
 
   private async deliverRebalance(): Promise<void> {
     if (this.fatal !== undefined) throw mapKafkaError(this.fatal, 'Consuming');
-    if (this.listener) await this.rebalance.deliver(this.listener);
+    if (!this.listener) return;
+    if (this.rebalance.assigning) {
+      // The runtime forgets its pauses when it is told of an assignment (as after an eager rebalance): so does
+      // the adapter, at that same moment, or a partition it paused in between would stay paused for good.
+      this.paused.clear();
+      this.syncKafkajsPauses();
+    }
+    await this.rebalance.deliver(this.listener);
   }
 
   seek(p: TopicPartitionOffset): void {
@@ -360,13 +432,56 @@ export class KafkajsConsumer implements Consumer {
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (this.mode !== 'subscribed') throw new IllegalStateError('commit() needs a consumer that subscribed to a group.');
     if (offsets.length === 0) return;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const kc = await this.committableIn(offsets);
+        const joins = this.joinWatch.joins;
+        try {
+          await kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+          return;
+        } catch (e) {
+          // The group rebalances under this commit (kafkajs notices at its next heartbeat and rejoins): as the Java
+          // consumer's RebalanceInProgressException, not a loss of the partitions; retry after the join.
+          if (attempt >= MAX_COMMIT_ATTEMPTS || !REJOIN_CODES.has(kafkaCodeOf(e) ?? '')) throw mapKafkaError(e, 'Committing offsets');
+          if (this.joinWatch.joins === joins) await this.joinWatch.next(this.rebalanceTimeoutMs());
+          if (this.joinWatch.joins === joins && !this.joinWatch.isRejoining) throw mapKafkaError(e, 'Committing offsets');
+        }
+      }
+    } catch (e) {
+      // The runtime may close its tasks dirty on this: what they held must be fetched again after the next join.
+      this.positionsTrusted = false;
+      throw e;
+    }
+  }
+
+  /**
+   * Throws TaskMigratedError unless every partition of `offsets` is still ours to commit, after any rejoin in
+   * progress. Transactional offset commits ask this too (the producer adapter, through OwnerLinks): kafkajs'
+   * TxnOffsetCommit carries no generation, so the broker cannot refuse offsets of partitions that a rebalance has
+   * given to another member (KIP-447's check); without this, both members would commit the same input.
+   */
+  async assertCommittable(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.committableIn(offsets);
+  }
+
+  /** kafkajs' consumer, if every partition of `offsets` is still ours to commit after any rejoin in progress. */
+  private async committableIn(offsets: readonly TopicPartitionOffset[]): Promise<KafkajsConsumerClient> {
+    // kafkajs is rejoining: a commit now would carry the old generation and be refused (or race the join).
+    // Commit in the new generation instead, if the partitions stayed with us.
+    while (this.joinWatch.isRejoining) await this.joinWatch.next(this.rebalanceTimeoutMs());
     const kc = this.kc;
-    if (!kc || !this.running || this.memberId === '') {
+    if (!kc || !this.running || this.memberId === '' || this.rebalance.losing) {
       throw new TaskMigratedError('Committing offsets: this member is not (or no longer) in the group; rejoin first.');
     }
-    await wrapKafka('Committing offsets', () =>
-      kc.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
-    );
+    const moved = offsets.filter((o) => !this.kafkajsAssigned.has(tpKey(o.topic, o.partition)));
+    if (moved.length > 0) {
+      throw new TaskMigratedError(`Committing offsets: ${moved.map((o) => tpKey(o.topic, o.partition)).join(', ')} moved to another member in a rebalance.`);
+    }
+    return kc;
+  }
+
+  private rebalanceTimeoutMs(): number {
+    return Math.max(this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS, MIN_REBALANCE_TIMEOUT_MS);
   }
 
   async committed(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
@@ -386,6 +501,11 @@ export class KafkajsConsumer implements Consumer {
       }
     }
     return out;
+  }
+
+  /** `group` is (or was) this consumer's membership: its transactional offsets are this consumer's to check. */
+  wasMember(group: GroupMetadata): boolean {
+    return group.groupId === this.options.groupId && this.memberIds.has(group.memberId);
   }
 
   groupMetadata(): GroupMetadata {

@@ -6,10 +6,11 @@
 import kafkajs from 'kafkajs';
 import type { KafkaConfig, SASLOptions, logCreator as KafkajsLogCreator, RetryOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
-import type { Admin, Consumer, ConsumerOptions, KafkaClient, Producer, ProducerOptions } from '../client.js';
+import type { Admin, Consumer, ConsumerOptions, GroupMetadata, KafkaClient, Producer, ProducerOptions } from '../client.js';
 import { KafkajsAdmin } from './admin-adapter.js';
 import { KafkajsConsumer } from './consumer-adapter.js';
 import { KafkajsProducer } from './producer-adapter.js';
+import { OwnerLinks } from './owner-links.js';
 
 const { Kafka, logLevel: KafkajsLogLevel } = kafkajs;
 
@@ -45,6 +46,7 @@ const defaultLogCreator: KafkajsLogCreator = () => (entry) => {
 export class KafkajsClient implements KafkaClient {
   readonly kafka: InstanceType<typeof Kafka>;
   readonly options: KafkajsClientOptions;
+  private readonly links = new OwnerLinks();
 
   constructor(options: KafkajsClientOptions) {
     this.options = options;
@@ -62,12 +64,21 @@ export class KafkajsClient implements KafkaClient {
     this.kafka = new Kafka(config);
   }
 
-  consumer(options: ConsumerOptions, _owner?: object): Consumer {
-    return new KafkajsConsumer(this.kafka, options, this.options.retry);
+  consumer(options: ConsumerOptions, owner?: object): Consumer {
+    const consumer = new KafkajsConsumer(this.kafka, options, this.options.retry);
+    if (options.groupId !== undefined) this.links.addConsumer(owner, consumer);
+    return consumer;
   }
 
-  producer(options: ProducerOptions, _owner?: object): Producer {
-    return new KafkajsProducer(this.kafka, options, this.options.retry);
+  producer(options: ProducerOptions, owner?: object): Producer {
+    let lastGroup: GroupMetadata | undefined;
+    return new KafkajsProducer(this.kafka, options, this.options.retry, {
+      assertCommittable: (offsets, group) => {
+        lastGroup = group;
+        return this.links.assertCommittable(owner, group, offsets);
+      },
+      aborting: () => this.links.aborted(owner, lastGroup),
+    });
   }
 
   admin(_owner?: object): Admin {

@@ -21,6 +21,16 @@ import { mapKafkaError, wrapKafka } from './error-mapping.js';
 
 const { CompressionTypes } = kafkajs;
 
+/** What a producer needs from the group consumers of its owner (see OwnerLinks). */
+export interface ProducerLinks {
+  /** Throws TaskMigratedError if a partition of `offsets` is no longer owned by the consumer of `group`. */
+  assertCommittable(offsets: readonly TopicPartitionOffset[], group: GroupMetadata): Promise<void>;
+  /** The transaction is being aborted. */
+  aborting(): void;
+}
+
+const NO_LINKS: ProducerLinks = { assertCommittable: async () => undefined, aborting: () => undefined };
+
 /**
  * kafkajs groups messages per partition with an O(n^2) array spread, and brokers reject record batches over
  * message.max.bytes (1 MiB by default): keep each sendBatch call small.
@@ -47,7 +57,10 @@ export class KafkajsProducer implements Producer {
   private inTransaction = false;
   private fenced: ProducerFencedError | undefined;
 
-  constructor(kafka: Kafka, options: ProducerOptions, retry?: RetryOptions) {
+  private readonly links: ProducerLinks;
+
+  constructor(kafka: Kafka, options: ProducerOptions, retry?: RetryOptions, links: ProducerLinks = NO_LINKS) {
+    this.links = links;
     this.transactional = options.transactionalId !== undefined;
     this.producer = kafka.producer({
       createPartitioner: () => (args) => this.partition(args.partitionMetadata.length, args.message),
@@ -170,8 +183,9 @@ export class KafkajsProducer implements Producer {
       if (!list) byTopic.set(o.topic, (list = []));
       list.push({ partition: o.partition, offset: String(o.offset) });
     }
-    // kafkajs sends TxnOffsetCommit without the group's generation/member id: zombie fencing relies on the
-    // transactional id epoch alone (exactly_once_v1-style), not on the consumer generation.
+    // kafkajs sends TxnOffsetCommit without the group's generation/member id, so the broker cannot refuse offsets
+    // of partitions a rebalance gave to another member: the group's consumer checks that they are still ours.
+    await this.links.assertCommittable(offsets, group);
     await this.guard('Sending offsets to the transaction', () =>
       txn.sendOffsets({
         consumerGroupId: group.groupId,
@@ -198,6 +212,7 @@ export class KafkajsProducer implements Producer {
 
   async abortTransaction(): Promise<void> {
     const txn = this.requireTxn('abortTransaction');
+    this.links.aborting();
     this.buffer = [];
     try {
       await this.guard('Aborting the transaction', () => txn.abort());
