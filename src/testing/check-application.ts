@@ -61,6 +61,8 @@ export interface CheckApplicationSpec {
   readonly path?: string;
   /** How long the application may take to catch up after the heal (default 10 s). */
   readonly catchUpTimeoutMs?: number;
+  /** Stop after this long (shrinking included) and report what was found so far (default: no limit). */
+  readonly timeLimitMs?: number;
   /** Called after every run (shrinking runs included) with its report. */
   readonly onRun?: (run: RunReport) => void;
 }
@@ -108,7 +110,7 @@ export async function checkApplication(spec: CheckApplicationSpec): Promise<Chec
     spec.onRun?.(report);
     if (Object.keys(report.differences).length > 0) throw new RunFailed(report);
   });
-  const result = await fc.check(property, { numRuns: spec.numRuns ?? 20, seed: spec.seed, path: spec.path, endOnFailure: spec.path !== undefined });
+  const result = await fc.check(property, { numRuns: spec.numRuns ?? 20, seed: spec.seed, path: spec.path, endOnFailure: spec.path !== undefined, interruptAfterTimeLimit: spec.timeLimitMs });
   if (!result.failed) return { runs, totalMs: Date.now() - started };
   const [inputs, schedule] = result.counterexample?.[0] ?? [[], []];
   const failedRun = result.errorInstance instanceof RunFailed ? result.errorInstance.report : undefined;

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PropertyFailedError, checkApplication, describeSchedule, faultSchedules, type FaultSchedule } from '../../src/index.js';
+import { wordCountSpec } from './word-count-app.js';
+
+async function failureOf(p: Promise<unknown>): Promise<PropertyFailedError> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PropertyFailedError);
+  return error as PropertyFailedError;
+}
+
+describe('checkApplication', () => {
+  it('passes a correct word count over 3 instances and 4 partitions, and reports each run', async () => {
+    const result = await checkApplication(wordCountSpec({ faults: false, numRuns: 3, seed: 11 }));
+    expect(result.runs).toHaveLength(3);
+    for (const run of result.runs) {
+      expect(run.differences).toEqual({});
+      expect(run.durationMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('finds an off-by-one model with a seed, and { seed, path } replays the same failure, input, schedule and difference', async () => {
+    const spec = wordCountSpec({ faults: false, offByOneOn: 'z', numRuns: 10, seed: 5 });
+    const first = await failureOf(checkApplication(spec));
+    const f = first.failure!;
+    expect(f.seed).toBe(5);
+    expect(f.differences).toEqual({ counts: expect.stringMatching(/^key "z": expected final value \d+, got \d+$/) });
+    // shrunk to one record holding the word
+    expect((f.counterexample as { inputs: { value: string }[][] }).inputs[0]).toEqual([expect.objectContaining({ value: 'z' })]);
+    expect(f.differences!.counts).toBe('key "z": expected final value 2, got 1');
+
+    const replay = await failureOf(checkApplication({ ...spec, seed: f.seed, path: f.path }));
+    expect(replay.failure!.path).toBe(f.path);
+    expect(replay.failure!.counterexample).toEqual(f.counterexample);
+    expect(replay.failure!.schedule).toEqual(f.schedule);
+    expect(replay.failure!.differences).toEqual(f.differences);
+  });
+
+  it('reports a failure with the seed, path, shrunk input, readable schedule, first difference per topic and a replay line', async () => {
+    const e = await failureOf(checkApplication(wordCountSpec({ faults: { restart: true }, offByOneOn: 'x', numRuns: 5, seed: 3 })));
+    const lines = e.message.split('\n');
+    expect(lines[0]).toMatch(/^checkApplication failed after \d+ run\(s\) and \d+ shrink\(s\) \(seed 3, path "[\d:]+"\)\.$/);
+    expect(lines[1]).toMatch(/^Counterexample inputs: \[\[\{"key":"[abcd]","value":"x","timestamp":\d+,"headers":\{\}\}\]\]$/);
+    // the wrong model fails whatever the faults: the schedule shrinks away with the input
+    expect(lines[2]).toBe('Fault schedule: none');
+    expect(e.message).toContain('First difference per output topic:\n  counts: key "x": expected final value 2, got 1');
+    expect(lines.at(-1)).toBe(`Replay with { seed: 3, path: "${e.failure!.path}" }.`);
+    expect(e.failure!.schedule).toEqual([]);
+  });
+});
+
+describe('fault schedules', () => {
+  const arbitrary = faultSchedules({ faults: true, instances: 3, sendTopics: ['out'], exactlyOnce: true });
+
+  it('shrink to the one fault that matters, at the earliest progress, described readably', () => {
+    const crashAtCommit = (s: FaultSchedule): boolean => s.some((e) => e.fault.kind === 'crash' && e.instance === 1 && e.atStep === 'commit-offsets' && e.permille >= 300);
+    const result = fc.check(
+      fc.property(arbitrary, (s) => !crashAtCommit(s)),
+      { seed: 1, numRuns: 2_000 },
+    );
+    expect(result.failed).toBe(true);
+    const [schedule] = result.counterexample!;
+    expect(schedule).toEqual([{ instance: 1, permille: 300, atStep: 'commit-offsets', fault: { kind: 'crash', then: 'restart' } }]);
+    expect(describeSchedule(schedule, 200)).toEqual(["crash instance 1 at commit step 'commit-offsets' after 60 records, then restart on the same state dir"]);
+  });
+
+  it('hold only the fault kinds asked for, and no fencing under at_least_once', () => {
+    const only = faultSchedules({ faults: { joinLeave: true, fence: true }, instances: 2, sendTopics: [], exactlyOnce: false });
+    fc.assert(fc.property(only, (s) => s.every((e) => e.fault.kind === 'join' || e.fault.kind === 'leave')));
+    fc.assert(fc.property(faultSchedules({ faults: false, instances: 2, sendTopics: [], exactlyOnce: true }), (s) => s.length === 0));
+  });
+
+  it('fire in order of progress, each at its share of the input', () => {
+    const s: FaultSchedule = [
+      { instance: 0, permille: 500, fault: { kind: 'join' } },
+      { instance: 2, permille: 100, fault: { kind: 'retriable', fault: { kind: 'fail-sends', topic: 'out', count: 2 } } },
+    ];
+    expect(describeSchedule(s, 60)).toEqual(["fail the next 2 send(s) to 'out' after 6 records", 'a new instance joins after 30 records']);
+  });
+});

@@ -1,0 +1,56 @@
+/** A word count checked with checkApplication, shared by the tests (and an off-by-one model to catch). */
+import fc from 'fast-check';
+import { Consumed, Grouped, KeyValue, Materialized, Produced, Serdes, recordStreams, type CheckApplicationSpec, type TestRecord } from '../../src/index.js';
+
+const S = Serdes.String();
+const L = Serdes.Long();
+
+/** Per word, its running count, in input order. */
+export function wordCounts(text: readonly TestRecord<unknown, unknown>[], offByOneOn?: string): KeyValue<string, number>[] {
+  const counts = new Map<string, number>();
+  const out: KeyValue<string, number>[] = [];
+  for (const r of text) {
+    for (const w of String(r.value).split(' ')) {
+      const n = (counts.get(w) ?? (w === offByOneOn ? 1 : 0)) + 1;
+      counts.set(w, n);
+      out.push(KeyValue.pair(w, n));
+    }
+  }
+  return out;
+}
+
+/** text (4 partitions) -> flatMapValues -> groupBy word (repartition) -> count -> counts. */
+export function wordCountSpec(overrides: Partial<CheckApplicationSpec> & { offByOneOn?: string; caching?: boolean } = {}): CheckApplicationSpec {
+  return {
+    topology: (b) => {
+      let m = Materialized.as<string, number>('word-counts');
+      if (overrides.caching === false) m = m.withCachingDisabled();
+      b.stream('text', Consumed.with(S, S))
+        .flatMapValues((line) => line.split(' '))
+        .groupBy((_k, w) => w, Grouped.with(S, S))
+        .count(m)
+        .toStream()
+        .to('counts', Produced.with(S, L));
+    },
+    inputs: [
+      {
+        topic: 'text',
+        partitions: 4,
+        keySerde: S,
+        valueSerde: S,
+        records: recordStreams({
+          keys: fc.constantFrom('a', 'b', 'c', 'd'),
+          values: fc.array(fc.constantFrom('x', 'y', 'z'), { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' ')),
+          minLength: 1,
+          maxLength: 100,
+        }),
+      },
+    ],
+    outputs: [{ topic: 'counts', keySerde: S, valueSerde: L }],
+    model: ([text]) => ({ counts: wordCounts(text ?? [], overrides.offByOneOn) }),
+    compare: 'finalPerKey',
+    instances: 3,
+    numRuns: 10,
+    ...overrides,
+  };
+}
