@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { faultSchedules, type FaultOptions, type ProcessingGuarantee, type RunReport } from '../../src/index.js';
 import { runApplication, type CheckApplicationSpec } from '../../src/testing/check-application.js';
 import { PARTITIONS, smokeInputs, smokeModel, smokeOutputs, smokeTopology, type SmokeRecord } from './smoke-app.js';
-import { Serdes } from '../../src/index.js';
+import { Serdes, type TestRecord } from '../../src/index.js';
 
 export interface SoakOptions {
   readonly seed: number;
@@ -39,7 +39,7 @@ export async function soakOnce(o: SoakOptions): Promise<SoakResult> {
     }),
     { seed: o.seed, numRuns: 1 },
   )[0]!;
-  const never = fc.constant([]);
+  const never = fc.constant<TestRecord<string, never>[]>([]);
   const spec: CheckApplicationSpec = {
     topology: smokeTopology,
     inputs: [

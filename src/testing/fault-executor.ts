@@ -18,7 +18,7 @@ export class FaultExecutor {
   /** What fired, when and at what progress: for the run report. */
   readonly fired: string[] = [];
   #processed = 0;
-  #progressAt = Date.now();
+  #progressAt = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Fault actions run one after another (a restart must not overlap a crash of the same instance). */
   #actions: Promise<void> = Promise.resolve();
@@ -44,9 +44,9 @@ export class FaultExecutor {
     return this.#pending.length === 0;
   }
 
-  /** Milliseconds since the last record was processed. */
+  /** Milliseconds since the last record was processed (0 before the first: starting up is not stalling). */
   get stalledMs(): number {
-    return Date.now() - this.#progressAt;
+    return this.#processed === 0 ? 0 : Date.now() - this.#progressAt;
   }
 
   start(): void {
