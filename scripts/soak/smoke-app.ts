@@ -43,7 +43,7 @@ export function smokeOutputs(exactlyOnce: boolean): ApplicationOutput<string, an
     o('wcnt', 'finalPerKey'),
     o('bymod', 'finalPerKey'),
     // a tally of keys per count: records processed twice move keys to higher counts, so only exactly-once is exact
-    ...(exactlyOnce ? [o('tagg', 'finalPerKey')] : []),
+    { ...o('tagg', 'finalPerKey'), checked: exactlyOnce },
     o('joined', 'finalPerKey'),
     // one final result per window, exactly once
     o('wsup', 'sequencePerKey'),

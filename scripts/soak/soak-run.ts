@@ -50,6 +50,8 @@ export async function soakOnce(o: SoakOptions): Promise<SoakResult> {
     guarantee,
     instances: 3,
     catchUpTimeoutMs: 20_000 + seconds * 1_000,
+    // bigger polls than checkApplication's default: the soak's inputs are large
+    config: { maxPollRecords: 200 },
   };
   const report = await runApplication(spec, [data], schedule, o.seed);
   return { seed: o.seed, guarantee, report };
