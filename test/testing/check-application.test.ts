@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PropertyFailedError, checkApplication, describeSchedule, faultSchedules, type FaultSchedule } from '../../src/index.js';
-import { wordCountSpec } from './word-count-app.js';
+import { wordCountSpec, wordCountTopology } from './word-count-app.js';
 
 async function failureOf(p: Promise<unknown>): Promise<PropertyFailedError> {
   const error = await p.then(
@@ -79,5 +79,24 @@ describe('fault schedules', () => {
       { instance: 2, permille: 100, fault: { kind: 'retriable', fault: { kind: 'fail-sends', topic: 'out', count: 2 } } },
     ];
     expect(describeSchedule(s, 60)).toEqual(["fail the next 2 send(s) to 'out' after 6 records", 'a new instance joins after 30 records']);
+  });
+});
+
+describe('checkApplication sanity checks', () => {
+  it('report an instance that ends in ERROR, with its error', async () => {
+    const spec = wordCountSpec({ faults: false, numRuns: 1, seed: 9, catchUpTimeoutMs: 1_500 });
+    const e = await failureOf(
+      checkApplication({
+        ...spec,
+        // every line fails: the instance that gets it stops in ERROR (the default handler shuts the client down)
+        topology: (b) =>
+          wordCountTopology(b, {
+            onLine: () => {
+              throw new Error('poison');
+            },
+          }),
+      }),
+    );
+    expect(e.failure!.differences!.sanity).toMatch(/instance \d+(: | was ERROR: )\w*Error: .*poison/);
   });
 });

@@ -1,6 +1,6 @@
 /** A word count checked with checkApplication, shared by the tests (and an off-by-one model to catch). */
 import fc from 'fast-check';
-import { Consumed, Grouped, KeyValue, Materialized, Produced, Serdes, recordStreams, type CheckApplicationSpec, type TestRecord } from '../../src/index.js';
+import { Consumed, Grouped, KeyValue, Materialized, Produced, Serdes, recordStreams, type CheckApplicationSpec, type StreamsBuilder, type TestRecord } from '../../src/index.js';
 
 const S = Serdes.String();
 const L = Serdes.Long();
@@ -19,19 +19,25 @@ export function wordCounts(text: readonly TestRecord<unknown, unknown>[], offByO
   return out;
 }
 
-/** text (4 partitions) -> flatMapValues -> groupBy word (repartition) -> count -> counts. */
+/** text -> flatMapValues -> groupBy word (repartition) -> count -> counts; `onLine` sees every line first. */
+export function wordCountTopology(b: StreamsBuilder, options: { caching?: boolean; onLine?: (line: string) => void } = {}): void {
+  let m = Materialized.as<string, number>('word-counts');
+  if (options.caching === false) m = m.withCachingDisabled();
+  const onLine = options.onLine;
+  let text = b.stream('text', Consumed.with(S, S));
+  if (onLine) text = text.peek((_k, line) => onLine(line));
+  text
+    .flatMapValues((line) => line.split(' '))
+    .groupBy((_k, w) => w, Grouped.with(S, S))
+    .count(m)
+    .toStream()
+    .to('counts', Produced.with(S, L));
+}
+
+/** The word count over 4 partitions and 3 instances, checked per key against its final counts. */
 export function wordCountSpec(overrides: Partial<CheckApplicationSpec> & { offByOneOn?: string; caching?: boolean } = {}): CheckApplicationSpec {
   return {
-    topology: (b) => {
-      let m = Materialized.as<string, number>('word-counts');
-      if (overrides.caching === false) m = m.withCachingDisabled();
-      b.stream('text', Consumed.with(S, S))
-        .flatMapValues((line) => line.split(' '))
-        .groupBy((_k, w) => w, Grouped.with(S, S))
-        .count(m)
-        .toStream()
-        .to('counts', Produced.with(S, L));
-    },
+    topology: (b) => wordCountTopology(b, { caching: overrides.caching }),
     inputs: [
       {
         topic: 'text',
