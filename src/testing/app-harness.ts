@@ -31,7 +31,7 @@ export interface AppHarnessOptions {
  * Fast defaults: short commits and sessions, so a run takes about a second, not a minute; small polls, so faults
  * land between batches of a few records rather than after a whole small input was processed in one go.
  */
-export const FAST_CONFIG: Partial<StreamsConfig> = { commitIntervalMs: 50, sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, pollMs: 20, maxPollRecords: 20 };
+export const FAST_CONFIG: Partial<StreamsConfig> = { commitIntervalMs: 50, sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, pollMs: 20, maxPollRecords: 5 };
 
 interface Slot {
   readonly index: number;

@@ -21,6 +21,8 @@ export interface RecordStreamsOptions<K, V> {
   readonly late?: boolean;
   /** Some values are null (tombstones). */
   readonly tombstones?: boolean;
+  /** fast-check's size of the list (default: its global default, 'small'); 'medium' or 'large' for longer inputs. */
+  readonly size?: fc.SizeForArbitrary;
 }
 
 /** Arbitrary lists of test records with timestamps that move forward, optionally out of order, late, or deleting. */
@@ -33,7 +35,7 @@ export function recordStreams<K, V>(options: RecordStreamsOptions<K, V>): fc.Arb
     { weight: options.late ? 1 : 0, arbitrary: fc.integer({ min: -50 * gap, max: -10 * gap }) },
   );
   return fc
-    .array(fc.tuple(options.keys, value, step), { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 50 })
+    .array(fc.tuple(options.keys, value, step), { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 50, size: options.size })
     .map((items) => {
       let ts = start;
       return items.map(([key, v, d]) => {

@@ -57,7 +57,7 @@ describe('checkApplication with faults (expected to fail until the issue 8 fixes
           .map((k, v) => KeyValue.pair(`${k.key}@${k.window.start}`, v))
           .to('finals', Produced.with(S, L)),
       // one partition: stream time, and so which windows closed, is the same for every key
-      inputs: [{ topic: 'events', partitions: 1, keySerde: S, valueSerde: L, records: recordStreams({ keys: fc.constantFrom('a', 'b', 'c'), values: fc.nat(9), minLength: 1, maxLength: 80, maxGapMs: 2_000 }) }],
+      inputs: [{ topic: 'events', partitions: 1, keySerde: S, valueSerde: L, records: recordStreams({ keys: fc.constantFrom('a', 'b', 'c'), values: fc.nat(9), minLength: 1, maxLength: 200, maxGapMs: 2_000, size: 'medium' }) }],
       outputs: [{ topic: 'finals', keySerde: S, valueSerde: L }],
       model: ([events]) => {
         const counts = new Map<string, number>();

@@ -48,7 +48,9 @@ export function wordCountSpec(overrides: Partial<CheckApplicationSpec> & { offBy
           keys: fc.constantFrom('a', 'b', 'c', 'd'),
           values: fc.array(fc.constantFrom('x', 'y', 'z'), { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' ')),
           minLength: 1,
-          maxLength: 100,
+          maxLength: 200,
+          // longer than fast-check's small default: faults land between polls, not after the whole input
+          size: 'medium',
         }),
       },
     ],
