@@ -41,12 +41,13 @@ interface Slot {
   down: boolean;
   /** Errors the instance's threads reported (sane instances report none). */
   readonly errors: string[];
+  /** A crashed instance's threads have stopped (its loops may still be finishing a store write when it crashes). */
+  stopped: Promise<void>;
 }
 
 export class AppHarness {
   readonly #slots: Slot[] = [];
   readonly #root = mkdtempSync(join(tmpdir(), 'sluice-check-app-'));
-  readonly #abandoned: KafkaStreams[] = [];
   readonly logs: string[] = [];
 
   constructor(private readonly options: AppHarnessOptions) {}
@@ -68,7 +69,7 @@ export class AppHarness {
   /** Adds a slot and starts its instance; returns the slot index. */
   async addInstance(): Promise<number> {
     const index = this.#slots.length;
-    const slot: Slot = { index, dir: join(this.#root, `instance-${index}`), app: undefined, down: true, errors: [] };
+    const slot: Slot = { index, dir: join(this.#root, `instance-${index}`), app: undefined, down: true, errors: [], stopped: Promise.resolve() };
     this.#slots.push(slot);
     await this.start(index);
     return index;
@@ -97,8 +98,10 @@ export class AppHarness {
     const slot = this.#slot(index);
     if (slot.down || !slot.app) return;
     slot.down = true;
-    this.#abandoned.push(slot.app);
-    await this.options.cluster.crash(slot.app);
+    const app = slot.app;
+    await this.options.cluster.crash(app);
+    // not awaited here: a crash from inside a commit step would wait for itself
+    slot.stopped = Promise.all(app.threads.map((t) => t.join())).then(() => undefined);
   }
 
   /** A clean close. */
@@ -113,7 +116,9 @@ export class AppHarness {
   async wipe(index: number): Promise<void> {
     const slot = this.#slot(index);
     if (!slot.down) throw new StreamsError(`instance ${index} is running: close or crash it before wiping its state`, 'ILLEGAL_STATE');
-    await rm(slot.dir, { recursive: true, force: true });
+    await slot.stopped;
+    // retries: a crashed instance's store may still be letting go of its files (as a dead process's would be)
+    await rm(slot.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 
   /** Every live instance's active tasks (for progress counting). */
