@@ -181,6 +181,8 @@ export async function runApplication(spec: CheckApplicationSpec, inputs: TestRec
     notReached = await executor.stop();
   } catch (e) {
     differences.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } finally {
+    executor?.halt();
   }
   const insane: string[] = [];
   try {

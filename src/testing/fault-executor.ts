@@ -59,10 +59,15 @@ export class FaultExecutor {
     if (crash) await crash;
   }
 
-  /** Stops firing, waits for the actions under way; returns the events that never fired (progress not reached). */
-  async stop(): Promise<string[]> {
+  /** Stops firing at once (idempotent). */
+  halt(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Stops firing, waits for the actions under way; returns the events that never fired (progress not reached). */
+  async stop(): Promise<string[]> {
+    this.halt();
     await this.#actions;
     if (this.#failure !== undefined) throw this.#failure;
     return this.#pending.splice(0).map((e) => `${describeEvent(e)} (not reached: ${this.#processed} records processed)`);
