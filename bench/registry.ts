@@ -11,5 +11,6 @@ import { workload as restore1m } from './workloads/restore-1m.js';
 import { workload as eosVsAlos } from './workloads/eos-vs-alos.js';
 import { workload as memoryBound } from './workloads/memory-bound.js';
 import { workload as kafkajsPath } from './workloads/kafkajs-path.js';
+import { workload as checkApplicationWordCount } from './workloads/check-application-word-count.js';
 
-export const workloads: readonly Workload[] = [statelessChain, statelessChainNumeric, wordCountMemory, rocksdbCached10k, rocksdb1mKeys, tumblingWindowCount, streamTableJoin, restore1m, memoryBound, eosVsAlos, kafkajsPath];
+export const workloads: readonly Workload[] = [statelessChain, statelessChainNumeric, wordCountMemory, rocksdbCached10k, rocksdb1mKeys, tumblingWindowCount, streamTableJoin, restore1m, memoryBound, eosVsAlos, kafkajsPath, checkApplicationWordCount];

@@ -96,3 +96,14 @@ export {
   type RecordStreamsOptions,
   type TopologyInput,
 } from './testing/property-kit.js';
+export {
+  checkApplication,
+  type CheckApplicationSpec,
+  type CheckApplicationResult,
+  type ApplicationInput,
+  type ApplicationOutput,
+  type RunReport,
+} from './testing/check-application.js';
+export { faultSchedules, describeSchedule, type FaultSchedule, type FaultEvent, type Fault, type FaultOptions } from './testing/fault-schedule.js';
+export type { CompareMode } from './testing/compare-outputs.js';
+export type { PropertyFailure } from './testing/property-kit.js';

@@ -3,6 +3,7 @@ import type { KeyValue } from '../dsl/key-value.js';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { StreamsError } from '../errors.js';
 import type { Serde } from '../serdes/serde.js';
+import { compareOutput, stringify } from './compare-outputs.js';
 import type { TestRecord } from './test-record.js';
 import { TopologyTestDriver, type TestDriverConfig } from './topology-test-driver.js';
 
@@ -20,6 +21,8 @@ export interface RecordStreamsOptions<K, V> {
   readonly late?: boolean;
   /** Some values are null (tombstones). */
   readonly tombstones?: boolean;
+  /** fast-check's size of the list (default: its global default, 'small'); 'medium' or 'large' for longer inputs. */
+  readonly size?: fc.SizeForArbitrary;
 }
 
 /** Arbitrary lists of test records with timestamps that move forward, optionally out of order, late, or deleting. */
@@ -32,7 +35,7 @@ export function recordStreams<K, V>(options: RecordStreamsOptions<K, V>): fc.Arb
     { weight: options.late ? 1 : 0, arbitrary: fc.integer({ min: -50 * gap, max: -10 * gap }) },
   );
   return fc
-    .array(fc.tuple(options.keys, value, step), { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 50 })
+    .array(fc.tuple(options.keys, value, step), { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 50, size: options.size })
     .map((items) => {
       let ts = start;
       return items.map(([key, v, d]) => {
@@ -62,11 +65,44 @@ export interface CheckTopologySpec<KO, VO> {
   readonly driverConfig?: TestDriverConfig;
 }
 
-/** A property failed: the message names the seed and the shrunk counterexample. */
+/** What a failed property found, for tools and tests (the message says the same in words). */
+export interface PropertyFailure {
+  readonly seed: number;
+  /** fast-check's path to the shrunk case: `{ seed, path }` replays exactly that case. */
+  readonly path: string;
+  /** The shrunk generated value (the inputs, and for checkApplication the fault schedule too). */
+  readonly counterexample: unknown;
+  /** checkApplication: the shrunk fault schedule, one readable line per event. */
+  readonly schedule?: readonly string[];
+  /** The first difference per output topic (or 'sanity' / 'error'). */
+  readonly differences?: Readonly<Record<string, string>>;
+}
+
+/** A property failed: the message names the seed, the path and the shrunk counterexample. */
 export class PropertyFailedError extends StreamsError {
-  constructor(message: string, options: { cause?: unknown }) {
+  readonly failure: PropertyFailure | undefined;
+  constructor(message: string, options: { cause?: unknown; failure?: PropertyFailure }) {
     super(message, 'PROPERTY_FAILED', options);
+    this.failure = options.failure;
   }
+}
+
+/** The parts of fast-check's result a failure report needs. */
+export interface FailedRun {
+  readonly numRuns: number;
+  readonly numShrinks: number;
+  readonly seed: number;
+  readonly counterexamplePath: string | null;
+}
+
+/** The first line of a failure report: which tool, after how many runs, and how to replay it. */
+export function failureHeadline(tool: string, result: FailedRun): string {
+  return `${tool} failed after ${result.numRuns} run(s) and ${result.numShrinks} shrink(s) (seed ${result.seed}, path "${result.counterexamplePath ?? ''}").`;
+}
+
+/** The last line: the exact options that replay the shrunk case. */
+export function replayLine(result: FailedRun): string {
+  return `Replay with { seed: ${result.seed}, path: "${result.counterexamplePath ?? ''}" }.`;
 }
 
 /**
@@ -87,7 +123,7 @@ export async function checkTopology<KO, VO>(spec: CheckTopologySpec<KO, VO>): Pr
       for (const { r, i } of merged) await topics[i]!.pipeInput({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
       const actual = driver.createOutputTopic(spec.output.topic, spec.output.keySerde, spec.output.valueSerde).readKeyValuesToList();
       const expected = spec.model(inputs);
-      return compare === 'sequence' ? firstSequenceDiff(actual, expected) : finalPerKeyDiff(actual, expected);
+      return compare === 'sequence' ? firstSequenceDiff(actual, expected) : compareOutput(actual, expected, { mode: 'finalPerKey', atLeastOnce: false }).difference;
     } finally {
       await driver.close();
     }
@@ -99,21 +135,21 @@ export async function checkTopology<KO, VO>(spec: CheckTopologySpec<KO, VO>): Pr
   const result = await fc.check(property, { numRuns: spec.numRuns ?? 100, seed: spec.seed });
   if (!result.failed) return;
   const mismatch = result.errorInstance instanceof OutputMismatch ? result.errorInstance.message : undefined;
+  const path = result.counterexamplePath ?? '';
   throw new PropertyFailedError(
-    `checkTopology failed after ${result.numRuns} run(s) (seed ${result.seed}, path "${result.counterexample ? result.counterexamplePath : ''}").\n` +
+    `${failureHeadline('checkTopology', result)}\n` +
       `Counterexample inputs: ${stringify(result.counterexample?.[0])}\n` +
       (mismatch !== undefined ? `First difference: ${mismatch}\n` : `Error: ${String(result.errorInstance)}\n`) +
-      `Re-run with seed ${result.seed} to reproduce.`,
-    { cause: mismatch === undefined ? result.errorInstance : undefined },
+      `Re-run with seed ${result.seed} to reproduce. ${replayLine(result)}`,
+    {
+      cause: mismatch === undefined ? result.errorInstance : undefined,
+      failure: { seed: result.seed, path, counterexample: result.counterexample?.[0], differences: { [spec.output.topic]: mismatch ?? String(result.errorInstance) } },
+    },
   );
 }
 
 /** The output differed from the model (as opposed to the topology throwing). */
 class OutputMismatch extends Error {}
-
-function stringify(x: unknown): string {
-  return JSON.stringify(x, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
-}
 
 function firstSequenceDiff(actual: KeyValue<unknown, unknown>[], expected: KeyValue<unknown, unknown>[]): string {
   const n = Math.max(actual.length, expected.length);
@@ -121,20 +157,6 @@ function firstSequenceDiff(actual: KeyValue<unknown, unknown>[], expected: KeyVa
     if (stringify(actual[i]) !== stringify(expected[i])) {
       return `output #${i}: expected ${stringify(expected[i])}, got ${stringify(actual[i])} (${actual.length} records, model ${expected.length})`;
     }
-  }
-  return '';
-}
-
-function finalPerKeyDiff(actual: KeyValue<unknown, unknown>[], expected: KeyValue<unknown, unknown>[]): string {
-  const last = (list: KeyValue<unknown, unknown>[]): Map<string, unknown> => {
-    const m = new Map<string, unknown>();
-    for (const kv of list) m.set(stringify(kv.key), kv.value);
-    return m;
-  };
-  const a = last(actual);
-  const e = last(expected);
-  for (const k of new Set([...a.keys(), ...e.keys()])) {
-    if (stringify(a.get(k)) !== stringify(e.get(k))) return `key ${k}: expected final value ${stringify(e.get(k))}, got ${stringify(a.get(k))}`;
   }
   return '';
 }
