@@ -20,7 +20,7 @@ export interface WindowAggregateSpec<K, V, VA> {
 /**
  * Time-window aggregation (Kafka Streams' KStreamWindowAggregate): each record updates every window containing
  * it that is still open (end > stream time - grace); for a closed window it is dropped and counted as late. Stream
- * time includes what the store has seen (see streamTime): after a restore it is not behind the restored windows.
+ * time includes the store's committed clock (see streamTime): after a restore, windows a commit purged stay closed.
  * Updates carry the timestamp of the window's newest record. With emit-on-window-close, nothing is forwarded per
  * update; each window's final value is forwarded once it closes.
  */

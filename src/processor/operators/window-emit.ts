@@ -6,13 +6,15 @@ import type { Change } from './change.js';
 
 /**
  * The stream time a windowed aggregation closes windows by: the task's, or the store's observed time when that is
- * later. They differ only after a restore: restoring the changelog moves the store's clock to the newest window
- * written before a crash, while the task's stream time starts again from the records it replays. Windows the
- * store's clock has expired must then read as closed (dropped and counted), not as empty (re-aggregated from
- * scratch, written nowhere, forwarded anyway). Without a restore the observed time (a window start or session end,
- * never after the stream time at which it was written) is at most the task's stream time, and nothing changes.
- * (Kafka Streams' stores also advance their observed time on restore, but its aggregations close windows on the
- * task's time alone; this goes one step further so that a kept record is always stored.)
+ * later. They differ only after a restore: the task's stream time starts again from the records it replays, while
+ * the store starts from its committed clock (see RetentionClock), the clock at the last commit, so windows a commit
+ * purged read as closed (dropped and counted), not as empty (re-created from scratch). The clock never includes
+ * writes made after the last commit: a record replayed from the committed offsets is judged by a time its first
+ * processing had reached, so under at_least_once it is counted again (its first update may have been lost), never
+ * dropped. Without a restore the observed time (a window start or session end, never after the stream time at which
+ * it was written) is at most the task's stream time, and nothing changes. (Kafka Streams' stores advance their
+ * observed time on restore with every restored window, and its aggregations close windows on the task's time
+ * alone; here a kept record is always stored, and a replayed one is never judged by a clock from after the commit.)
  */
 export function streamTime(ctx: ProcessorContext<any, any>, store: { readonly retention: RetentionClock }): number {
   return Math.max(ctx.currentStreamTimeMs(), store.retention.observed);

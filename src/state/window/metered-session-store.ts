@@ -48,10 +48,8 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
   async init(context: StateStoreContext): Promise<void> {
     this.#context = context;
     this.#serdes = StoreSerdes.resolve('Session store', this.name, this.keySerde, this.valueSerde, context, 'Stores.sessionStoreBuilder');
-    await this.inner.init(
-      this.retention.wrapContext(context, (k) => (isSessionStoreKey(k) ? sessionEndOf(k) : undefined)),
-      this,
-    );
+    await this.inner.init(this.retention.wrapContext(context), this);
+    await this.retention.load(this.inner);
     if (this.options.cachingEnabled && context.cacheMaxBytes > 0) this.#cache = new WindowWriteCache(context.cacheMaxBytes);
     this.#open = true;
   }
@@ -163,8 +161,8 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
       this.#forwards = [];
       await Promise.all(pending);
     }
-    if (this.retention.takePurge()) {
-      const bound = this.retention.expiredUpTo;
+    const bound = this.retention.flush(this.inner, this.#context!.currentTimestamp());
+    if (bound !== undefined) {
       const expired: Buffer[] = [];
       for await (const [k] of this.inner.range({})) if (isSessionStoreKey(k) && sessionEndOf(k) <= bound) expired.push(k);
       const ts = this.#context!.currentTimestamp();

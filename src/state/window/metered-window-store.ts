@@ -60,10 +60,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   async init(context: StateStoreContext): Promise<void> {
     this.#context = context;
     this.#serdes = StoreSerdes.resolve('Window store', this.name, this.keySerde, this.valueSerde, context, 'Stores.windowStoreBuilder');
-    await this.inner.init(
-      this.retention.wrapContext(context, (k) => (isWindowStoreKey(k) ? windowStartOf(k) : undefined)),
-      this,
-    );
+    await this.inner.init(this.retention.wrapContext(context), this);
+    await this.retention.load(this.inner);
     if (this.options.cachingEnabled && !this.options.retainDuplicates && context.cacheMaxBytes > 0) {
       this.#cache = new WindowWriteCache(context.cacheMaxBytes);
     }
@@ -231,7 +229,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       this.#forwards = [];
       await Promise.all(pending);
     }
-    if (this.retention.takePurge()) await this.#purge();
+    const purgeUpTo = this.retention.flush(this.inner, this.#context!.currentTimestamp());
+    if (purgeUpTo !== undefined) await this.#purge(purgeUpTo);
   }
 
   async close(): Promise<void> {
@@ -247,9 +246,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Deletes expired windows, logging a tombstone for each (the changelog forgets them too). */
-  async #purge(): Promise<void> {
-    const bound = this.retention.expiredUpTo;
+  /** Deletes the windows starting at or before `bound`, logging a tombstone for each (the changelog forgets them too). */
+  async #purge(bound: number): Promise<void> {
     const expired: Buffer[] = [];
     for await (const [k] of this.inner.range({})) if (isWindowStoreKey(k) && windowStartOf(k) <= bound) expired.push(k);
     const ts = this.#context!.currentTimestamp();
