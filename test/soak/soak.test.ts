@@ -1,9 +1,9 @@
 /**
  * The CI soak (issue 8): SOAK_SEEDS seeds (default 20) per guarantee of the smoke application on three instances
  * under a seeded fault schedule, each sized for SOAK_SECONDS (default 5) of processing. Every output is checked per
- * key with read_committed; every instance must end sane and nothing may be left open.
- * Expected to fail until the runtime fixes of issue 8 land (double counting after a rebalance during restore,
- * retriable faults taken as fatal, a fenced producer that never recovers, the suppress buffer not persisted).
+ * key with read_committed; every instance must end sane and nothing may be left open. Before the issue 8 fixes it
+ * failed on double counting after a rebalance during restore, retriable faults taken as fatal, a fenced producer that
+ * never recovered, the suppress buffer not persisted, and a restore completing between revocation and assignment.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProcessingGuarantee } from '../../src/index.js';
