@@ -35,8 +35,11 @@ export type SmokeRecord = TestRecord<string, number>;
 export function smokeOutputs(exactlyOnce: boolean): ApplicationOutput<string, any>[] {
   const o = (topic: string, compare: CompareMode): ApplicationOutput<string, any> => ({ topic, keySerde: S, valueSerde: topic === 'joined' ? S : L, partitions: PARTITIONS, compare });
   return [
-    // caching off: every update is written, so the count per key must rise by exactly one
-    o('cnt', 'sequencePerKey'),
+    // caching off: every update is written, so under exactly_once_v2 the count per key must rise by exactly one.
+    // Under at_least_once an output whose send failed is not written again: the revived task restores the count from
+    // the changelog, which the failed batch did reach, and goes on from there (Kafka Streams does the same), so a
+    // value may be skipped; the final count must still be at least the true count (soak seed 1021)
+    o('cnt', exactlyOnce ? 'sequencePerKey' : 'finalPerKey'),
     o('sum', 'finalPerKey'),
     o('min', 'finalPerKey'),
     o('max', 'finalPerKey'),
