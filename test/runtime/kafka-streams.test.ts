@@ -73,6 +73,31 @@ describe('KafkaStreams lifecycle', () => {
     await expect(app.start()).rejects.toThrow(/cannot start in state NOT_RUNNING/);
   });
 
+  for (const global of [false, true]) {
+    it(`close() while start() is still ${global ? 'bootstrapping a global table' : 'preparing topics'}: start() resolves, no thread starts, NOT_RUNNING`, async () => {
+      const cluster = await topics();
+      const b = new StreamsBuilder();
+      const stream = b.stream<string, string>('in', Consumed.with(S, S));
+      if (global) {
+        await cluster.createTopic('regions', { partitions: 2 });
+        await cluster.produce('regions', [{ key: Buffer.from('r'), value: Buffer.from('EU') }]);
+        const regions = b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions'));
+        stream.join(regions, (k) => k, (v, r) => `${v}@${r}`).to('out', Produced.with(S, S));
+      } else {
+        stream.to('out', Produced.with(S, S));
+      }
+      const app = h.app(b.build(), { applicationId: `close-in-start-${global}`, cluster, stateDir: tempStateDir('close-in-start') });
+      const states = recordStates(app);
+      const started = app.start();
+      await app.close();
+      await started;
+      expect(app.state).toBe('NOT_RUNNING');
+      expect(states).toEqual(['CREATED->REBALANCING', 'REBALANCING->PENDING_SHUTDOWN', 'PENDING_SHUTDOWN->NOT_RUNNING']);
+      expect(app.threads).toEqual([]);
+      expect(cluster.describeGroup(`close-in-start-${global}`)?.members ?? new Map()).toEqual(new Map());
+    });
+  }
+
   it('store() throws InvalidStateStoreError unless RUNNING; serves the local counts while RUNNING', async () => {
     const cluster = await topics();
     const app = h.app(countTopology(), { applicationId: 'iq', cluster, stateDir: tempStateDir('iq'), processingGuarantee: 'exactly_once_v2' });
