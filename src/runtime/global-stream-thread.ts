@@ -13,6 +13,7 @@ export class GlobalStreamThread {
   readonly #consumer: Consumer;
   #stop = false;
   #loop: Promise<void> | undefined;
+  #bootstrapping: Promise<void> | undefined;
 
   constructor(
     topology: Topology,
@@ -35,7 +36,11 @@ export class GlobalStreamThread {
   }
 
   /** Builds the stores from the topics' beginning to their current end. */
-  async bootstrap(): Promise<void> {
+  bootstrap(): Promise<void> {
+    return (this.#bootstrapping = this.#bootstrap());
+  }
+
+  async #bootstrap(): Promise<void> {
     const topics = this.state.topics;
     const counts = await this.admin.partitionCounts(topics);
     const missing = topics.filter((t) => !counts.has(t));
@@ -85,6 +90,9 @@ export class GlobalStreamThread {
 
   async close(): Promise<void> {
     this.#stop = true;
+    // a close during the bootstrap waits for it to stop, or it would open the stores after they were closed; its
+    // failure is reported by start(), which awaits it
+    await this.#bootstrapping?.catch(() => undefined);
     await this.#loop;
     await this.#consumer.close().catch(() => undefined);
     await this.state.close();

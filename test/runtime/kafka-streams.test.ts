@@ -76,17 +76,19 @@ describe('KafkaStreams lifecycle', () => {
   for (const global of [false, true]) {
     it(`close() while start() is still ${global ? 'bootstrapping a global table' : 'preparing topics'}: start() resolves, no thread starts, NOT_RUNNING`, async () => {
       const cluster = await topics();
-      const b = new StreamsBuilder();
-      const stream = b.stream<string, string>('in', Consumed.with(S, S));
       if (global) {
         await cluster.createTopic('regions', { partitions: 2 });
         await cluster.produce('regions', [{ key: Buffer.from('r'), value: Buffer.from('EU') }]);
-        const regions = b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions'));
-        stream.join(regions, (k) => k, (v, r) => `${v}@${r}`).to('out', Produced.with(S, S));
-      } else {
-        stream.to('out', Produced.with(S, S));
       }
-      const app = h.app(b.build(), { applicationId: `close-in-start-${global}`, cluster, stateDir: tempStateDir('close-in-start') });
+      const topology = (): Topology => {
+        const b = new StreamsBuilder();
+        const stream = b.stream<string, string>('in', Consumed.with(S, S));
+        if (!global) stream.to('out', Produced.with(S, S));
+        else stream.join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`).to('out', Produced.with(S, S));
+        return b.build();
+      };
+      const stateDir = tempStateDir('close-in-start');
+      const app = h.app(topology(), { applicationId: `close-in-start-${global}`, cluster, stateDir });
       const states = recordStates(app);
       const started = app.start();
       await app.close();
@@ -95,6 +97,10 @@ describe('KafkaStreams lifecycle', () => {
       expect(states).toEqual(['CREATED->REBALANCING', 'REBALANCING->PENDING_SHUTDOWN', 'PENDING_SHUTDOWN->NOT_RUNNING']);
       expect(app.threads).toEqual([]);
       expect(cluster.describeGroup(`close-in-start-${global}`)?.members ?? new Map()).toEqual(new Map());
+      // nothing of it stays open: a new instance opens the same stores
+      const next = h.app(topology(), { applicationId: `close-in-start-${global}`, cluster, stateDir });
+      await next.start();
+      await next.waitForState('RUNNING', 10_000);
     });
   }
 
