@@ -104,6 +104,20 @@ describe('KafkaStreams lifecycle', () => {
     });
   }
 
+  it('a crash while start() is still bootstrapping a global table: start() resolves and starts no thread', async () => {
+    const cluster = await topics();
+    await cluster.createTopic('regions', { partitions: 2 });
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`)
+      .to('out', Produced.with(S, S));
+    const app = h.app(b.build(), { applicationId: 'crash-in-start', cluster, stateDir: tempStateDir('crash-in-start') });
+    const started = app.start();
+    await cluster.crash(app);
+    await started;
+    expect(app.threads).toEqual([]);
+  });
+
   it('store() throws InvalidStateStoreError unless RUNNING; serves the local counts while RUNNING', async () => {
     const cluster = await topics();
     const app = h.app(countTopology(), { applicationId: 'iq', cluster, stateDir: tempStateDir('iq'), processingGuarantee: 'exactly_once_v2' });
