@@ -84,8 +84,15 @@ export class GlobalStreamThread {
     });
   }
 
-  crash(): void {
+  /** The process died: stop, and let go of the store files (as the OS would) without committing. */
+  crash(): Promise<void> {
     this.#stop = true;
+    return (async () => {
+      // a crashed instance reports nothing: its bootstrap's failure (on its crashed clients) is not a finding
+      await this.#bootstrapping?.catch(() => undefined);
+      await this.#loop;
+      await this.state.close();
+    })();
   }
 
   async close(): Promise<void> {

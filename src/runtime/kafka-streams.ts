@@ -410,7 +410,7 @@ export class KafkaStreams extends EventEmitter<Events> {
     this.#crashed = true;
     this.#replacing.interrupt();
     const dir = this.#stateDir;
-    const released = Promise.all(this.#threads.map((t) => t.crash())).then(
+    const released = Promise.all([...this.#threads.map((t) => t.crash()), this.#global?.crash()]).then(
       () => undefined,
       () => undefined,
     );

@@ -118,6 +118,27 @@ describe('KafkaStreams lifecycle', () => {
     expect(app.threads).toEqual([]);
   });
 
+  it('a crashed instance with a global table lets go of its global store: an instance on the same state dir opens it', async () => {
+    const cluster = await topics();
+    await cluster.createTopic('regions', { partitions: 2 });
+    await cluster.produce('regions', [{ key: Buffer.from('r'), value: Buffer.from('EU') }]);
+    const topology = (): Topology => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('in', Consumed.with(S, S))
+        .join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`)
+        .to('out', Produced.with(S, S));
+      return b.build();
+    };
+    const stateDir = tempStateDir('crash-global');
+    const crashed = h.app(topology(), { applicationId: 'crash-global', cluster, stateDir });
+    await crashed.start();
+    await crashed.waitForState('RUNNING', 10_000);
+    await cluster.crash(crashed);
+    const next = h.app(topology(), { applicationId: 'crash-global', cluster, stateDir });
+    await next.start();
+    await next.waitForState('RUNNING', 10_000);
+  });
+
   it('store() throws InvalidStateStoreError unless RUNNING; serves the local counts while RUNNING', async () => {
     const cluster = await topics();
     const app = h.app(countTopology(), { applicationId: 'iq', cluster, stateDir: tempStateDir('iq'), processingGuarantee: 'exactly_once_v2' });
