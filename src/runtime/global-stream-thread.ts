@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import { StreamsError } from '../errors.js';
-import { tpKey, type Admin, type Consumer, type KafkaClient } from '../kafka/client.js';
+import { tpKey, type Admin, type ConsumedRecord, type Consumer, type KafkaClient } from '../kafka/client.js';
 import type { Topology } from '../topology/topology.js';
 import { GlobalStateManager } from './global-state.js';
 
@@ -57,7 +57,7 @@ export class GlobalStreamThread {
         return pos >= (ends.get(k) ?? 0);
       });
     while (!caughtUp() && !this.#stop) {
-      const records = await this.#consumer.poll(100);
+      const records = await this.#poll(100);
       if (records.length === 0 && this.#consumer.position === undefined) break; // no positions to tell: an empty poll means the end
       for (const r of records) {
         const p = this.state.processRecord(r);
@@ -71,7 +71,7 @@ export class GlobalStreamThread {
   start(): void {
     this.#loop = (async () => {
       while (!this.#stop) {
-        const records = await this.#consumer.poll(this.config.pollMs);
+        const records = await this.#poll(this.config.pollMs);
         if (this.#stop) break;
         for (const r of records) {
           const p = this.state.processRecord(r);
@@ -82,6 +82,18 @@ export class GlobalStreamThread {
     })().catch((e) => {
       if (!this.#stop) this.onError(e);
     });
+  }
+
+  /** A poll; a retriable failure (a fetch that failed, nothing lost) is an empty poll after a pause: poll again. */
+  async #poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    try {
+      return await this.#consumer.poll(maxWaitMs);
+    } catch (e) {
+      if (!(e instanceof StreamsError && e.retriable)) throw e;
+      this.config.logger.warn(`Global stream thread: retrying after a retriable error: ${e.message}`);
+      await new Promise((r) => setTimeout(r, maxWaitMs));
+      return [];
+    }
   }
 
   /** The process died: stop, and let go of the store files (as the OS would) without committing. */

@@ -21,6 +21,23 @@ describe('GlobalStreamThread', () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
+  it('a retriable poll failure during the bootstrap is retried, not fatal', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-global-thread-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }), () => cluster.close());
+    await cluster.createTopic('regions', { partitions: 2 });
+    await cluster.produce('regions', [{ key: Buffer.from('paris'), value: Buffer.from('EU') }]);
+    const admin = cluster.admin();
+    cleanup.push(() => admin.close());
+    const thread = new GlobalStreamThread(globalTopology(), resolveConfig({ applicationId: 'global-thread' }), cluster, admin, {}, dir, (e) => {
+      throw e;
+    });
+    cluster.faults.failNextPoll();
+    await thread.bootstrap();
+    expect(await (thread.state.stores.get('regions') as KeyValueStore<string, string>).get('paris')).toBe('EU');
+    await thread.close();
+  });
+
   it('close() during the bootstrap waits for it: the stores end closed, and the next thread opens them', async () => {
     const cluster = new EmbeddedKafkaCluster();
     const dir = await mkdtemp(join(tmpdir(), 'sluice-global-thread-'));
