@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import { StreamsError } from '../errors.js';
-import { tpKey, type Admin, type Consumer, type KafkaClient } from '../kafka/client.js';
+import { tpKey, type Admin, type ConsumedRecord, type Consumer, type KafkaClient } from '../kafka/client.js';
 import type { Topology } from '../topology/topology.js';
 import { GlobalStateManager } from './global-state.js';
 
@@ -13,6 +13,7 @@ export class GlobalStreamThread {
   readonly #consumer: Consumer;
   #stop = false;
   #loop: Promise<void> | undefined;
+  #bootstrapping: Promise<void> | undefined;
 
   constructor(
     topology: Topology,
@@ -35,7 +36,11 @@ export class GlobalStreamThread {
   }
 
   /** Builds the stores from the topics' beginning to their current end. */
-  async bootstrap(): Promise<void> {
+  bootstrap(): Promise<void> {
+    return (this.#bootstrapping = this.#bootstrap());
+  }
+
+  async #bootstrap(): Promise<void> {
     const topics = this.state.topics;
     const counts = await this.admin.partitionCounts(topics);
     const missing = topics.filter((t) => !counts.has(t));
@@ -52,7 +57,7 @@ export class GlobalStreamThread {
         return pos >= (ends.get(k) ?? 0);
       });
     while (!caughtUp() && !this.#stop) {
-      const records = await this.#consumer.poll(100);
+      const records = await this.#poll(100);
       if (records.length === 0 && this.#consumer.position === undefined) break; // no positions to tell: an empty poll means the end
       for (const r of records) {
         const p = this.state.processRecord(r);
@@ -66,7 +71,7 @@ export class GlobalStreamThread {
   start(): void {
     this.#loop = (async () => {
       while (!this.#stop) {
-        const records = await this.#consumer.poll(this.config.pollMs);
+        const records = await this.#poll(this.config.pollMs);
         if (this.#stop) break;
         for (const r of records) {
           const p = this.state.processRecord(r);
@@ -79,12 +84,34 @@ export class GlobalStreamThread {
     });
   }
 
-  crash(): void {
+  /** A poll; a retriable failure (a fetch that failed, nothing lost) is an empty poll after a pause: poll again. */
+  async #poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    try {
+      return await this.#consumer.poll(maxWaitMs);
+    } catch (e) {
+      if (!(e instanceof StreamsError && e.retriable)) throw e;
+      this.config.logger.warn(`Global stream thread: retrying after a retriable error: ${e.message}`);
+      await new Promise((r) => setTimeout(r, maxWaitMs));
+      return [];
+    }
+  }
+
+  /** The process died: stop, and let go of the store files (as the OS would) without committing. */
+  crash(): Promise<void> {
     this.#stop = true;
+    return (async () => {
+      // a crashed instance reports nothing: its bootstrap's failure (on its crashed clients) is not a finding
+      await this.#bootstrapping?.catch(() => undefined);
+      await this.#loop;
+      await this.state.close();
+    })();
   }
 
   async close(): Promise<void> {
     this.#stop = true;
+    // a close during the bootstrap waits for it to stop, or it would open the stores after they were closed; its
+    // failure is reported by start(), which awaits it
+    await this.#bootstrapping?.catch(() => undefined);
     await this.#loop;
     await this.#consumer.close().catch(() => undefined);
     await this.state.close();

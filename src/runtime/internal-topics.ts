@@ -49,6 +49,16 @@ export async function prepareTopics(
   }
   await requireDeadLetterTopics(config, admin);
   for (const [name, def] of internal) if (def.kind === 'repartition' && def.partitions !== undefined) counts.set(topicName(name), def.partitions);
+  // co-partitioning (Kafka Streams' CopartitionedTopicsEnforcer): a repartition topic read together with source
+  // topics by a stateful sub-topology takes their partition count, not its writer's (a re-keyed stream joined with
+  // a table; a foreign-key join's subscription topic, joined with the foreign table, and its response topic)
+  const open = new Set([...internal].filter(([, d]) => d.kind === 'repartition' && d.partitions === undefined).map(([n]) => topicName(n)));
+  for (const s of subs) {
+    if (s.stores.length === 0) continue;
+    const inputs = sourcesOf.get(s.id) ?? [];
+    const given = inputs.filter((t) => !open.has(t)).map((t) => counts.get(t)).filter((n): n is number => n !== undefined);
+    if (given.length > 0) for (const t of inputs) if (open.has(t)) counts.set(t, Math.max(...given));
+  }
   // repartition topics may feed each other: iterate until every one is known
   const writers = (topic: string): Subtopology[] => subs.filter((s) => s.sinks.some((k) => typeof k.topic === 'string' && topicName(k.topic) === topic));
   for (let round = 0; round < subs.length + 1; round++) {

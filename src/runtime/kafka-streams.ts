@@ -142,6 +142,7 @@ export class KafkaStreams extends EventEmitter<Events> {
       this.#metadata = await prepareTopics(this.#topology, this.config, this.#admin);
     } catch (e) {
       stateDirsInUse.delete(this.#stateDir);
+      if (this.#closing || this.#crashed) return; // closed or crashed meanwhile (its admin closed): not a failure to start
       this.#state.moveTo('PENDING_ERROR');
       this.#state.moveTo('ERROR');
       throw e;
@@ -154,12 +155,16 @@ export class KafkaStreams extends EventEmitter<Events> {
         await this.#global.bootstrap();
       } catch (e) {
         stateDirsInUse.delete(this.#stateDir);
+        if (this.#closing || this.#crashed) return; // closed or crashed meanwhile, which stopped the bootstrap
         this.#state.moveTo('PENDING_ERROR');
         this.#state.moveTo('ERROR');
         throw e;
       }
+      if (this.#closing || this.#crashed) return;
       this.#global.start();
     }
+    // a close() or crash during an await above has already stopped everything there was: start nothing after it
+    if (this.#closing || this.#crashed) return;
     this.#startedAt = Date.now();
     for (let i = 0; i < this.config.numStreamThreads; i++) this.#startThread(i);
   }
@@ -405,7 +410,7 @@ export class KafkaStreams extends EventEmitter<Events> {
     this.#crashed = true;
     this.#replacing.interrupt();
     const dir = this.#stateDir;
-    const released = Promise.all(this.#threads.map((t) => t.crash())).then(
+    const released = Promise.all([...this.#threads.map((t) => t.crash()), this.#global?.crash()]).then(
       () => undefined,
       () => undefined,
     );

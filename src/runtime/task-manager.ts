@@ -31,6 +31,8 @@ export class TaskManager {
   readonly standby = new Map<string, StreamTask>();
   readonly #byPartition = new Map<string, StreamTask>();
   #abandoned = false;
+  /** Tasks being created (opening their stores): a crash waits for them, as each then releases its stores. */
+  readonly #creating = new Set<Promise<unknown>>();
   /** Input partitions of the current assignment (those the consumer owns), and their keys. */
   #assigned: readonly TopicPartition[] = [];
   #assignedKeys: ReadonlySet<string> = new Set();
@@ -164,7 +166,10 @@ export class TaskManager {
   abandon(): Promise<void> {
     this.#abandoned = true;
     const tasks = [...this.active.values(), ...this.standby.values()];
-    return Promise.all(tasks.map((t) => t.abandon())).then(() => undefined);
+    // a creation under way fails once it sees the crash (the zombie thread reports it, or nobody): wait for its
+    // store files only, or the next instance on this state dir would open them while they are still being created
+    const creating = [...this.#creating].map((c) => c.then(() => undefined, () => undefined));
+    return Promise.all([...tasks.map((t) => t.abandon()), ...creating]).then(() => undefined);
   }
 
   /**
@@ -197,6 +202,16 @@ export class TaskManager {
   }
 
   async #create(id: string): Promise<StreamTask> {
+    const creation = this.#createTask(id);
+    this.#creating.add(creation);
+    try {
+      return await creation;
+    } finally {
+      this.#creating.delete(creation);
+    }
+  }
+
+  async #createTask(id: string): Promise<StreamTask> {
     const { subtopology, partition } = parseTaskId(id);
     const sub = this.topology.subtopologies().find((s) => s.id === subtopology)!;
     const task = new StreamTask(sub, partition, this.topology, {

@@ -49,6 +49,8 @@ export class AppHarness {
   readonly #slots: Slot[] = [];
   readonly #root = mkdtempSync(join(tmpdir(), 'sluice-check-app-'));
   readonly logs: string[] = [];
+  /** One instance of the topology, for its topic names. */
+  #topology: Topology | undefined;
 
   constructor(private readonly options: AppHarnessOptions) {}
 
@@ -175,8 +177,7 @@ export class AppHarness {
     if (notRunning.length) return notRunning.map((s) => `instance ${s.index} is ${s.app!.state}`).join(', ');
     const group = this.cluster.describeGroup(this.options.applicationId);
     if (!group || group.state !== 'Stable') return `group is ${group?.state ?? 'unknown'}`;
-    const prefix = `${this.options.applicationId}-`;
-    const sources = [...this.options.inputTopics, ...this.cluster.topics().filter((t) => t.startsWith(prefix) && t.endsWith('-repartition'))];
+    const sources = this.#sourceTopics();
     const behind: string[] = [];
     const admin = this.cluster.admin();
     try {
@@ -201,6 +202,19 @@ export class AppHarness {
       for (const [task, lag] of Object.entries(m.lagPerTask)) if (lag > 0) behind.push(`instance ${s.index} task ${task} lag ${lag}`);
     }
     return behind.join(', ');
+  }
+
+  /**
+   * The topics the group consumes: the inputs except those of global tables (read by each instance's global
+   * thread, never committed by the group) and the internal topics between sub-topologies (repartition topics and a
+   * foreign-key join's subscription and response topics) once the application created them.
+   */
+  #sourceTopics(): string[] {
+    const topology = (this.#topology ??= this.options.topology());
+    const globals = new Set([...topology.globalStores.values()].map((g) => g.topic));
+    const existing = new Set(this.cluster.topics());
+    const internal = [...topology.internalTopics.values()].filter((d) => d.kind === 'repartition').map((d) => `${this.options.applicationId}-${d.name}`);
+    return [...this.options.inputTopics.filter((t) => !globals.has(t)), ...internal.filter((t) => existing.has(t))];
   }
 
   /** Live instances that stopped in error (ERROR or on their way there). */

@@ -73,6 +73,72 @@ describe('KafkaStreams lifecycle', () => {
     await expect(app.start()).rejects.toThrow(/cannot start in state NOT_RUNNING/);
   });
 
+  for (const global of [false, true]) {
+    it(`close() while start() is still ${global ? 'bootstrapping a global table' : 'preparing topics'}: start() resolves, no thread starts, NOT_RUNNING`, async () => {
+      const cluster = await topics();
+      if (global) {
+        await cluster.createTopic('regions', { partitions: 2 });
+        await cluster.produce('regions', [{ key: Buffer.from('r'), value: Buffer.from('EU') }]);
+      }
+      const topology = (): Topology => {
+        const b = new StreamsBuilder();
+        const stream = b.stream<string, string>('in', Consumed.with(S, S));
+        if (!global) stream.to('out', Produced.with(S, S));
+        else stream.join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`).to('out', Produced.with(S, S));
+        return b.build();
+      };
+      const stateDir = tempStateDir('close-in-start');
+      const app = h.app(topology(), { applicationId: `close-in-start-${global}`, cluster, stateDir });
+      const states = recordStates(app);
+      const started = app.start();
+      await app.close();
+      await started;
+      expect(app.state).toBe('NOT_RUNNING');
+      expect(states).toEqual(['CREATED->REBALANCING', 'REBALANCING->PENDING_SHUTDOWN', 'PENDING_SHUTDOWN->NOT_RUNNING']);
+      expect(app.threads).toEqual([]);
+      expect(cluster.describeGroup(`close-in-start-${global}`)?.members ?? new Map()).toEqual(new Map());
+      // nothing of it stays open: a new instance opens the same stores
+      const next = h.app(topology(), { applicationId: `close-in-start-${global}`, cluster, stateDir });
+      await next.start();
+      await next.waitForState('RUNNING', 10_000);
+    });
+  }
+
+  it('a crash while start() is still bootstrapping a global table: start() resolves and starts no thread', async () => {
+    const cluster = await topics();
+    await cluster.createTopic('regions', { partitions: 2 });
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`)
+      .to('out', Produced.with(S, S));
+    const app = h.app(b.build(), { applicationId: 'crash-in-start', cluster, stateDir: tempStateDir('crash-in-start') });
+    const started = app.start();
+    await cluster.crash(app);
+    await started;
+    expect(app.threads).toEqual([]);
+  });
+
+  it('a crashed instance with a global table lets go of its global store: an instance on the same state dir opens it', async () => {
+    const cluster = await topics();
+    await cluster.createTopic('regions', { partitions: 2 });
+    await cluster.produce('regions', [{ key: Buffer.from('r'), value: Buffer.from('EU') }]);
+    const topology = (): Topology => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('in', Consumed.with(S, S))
+        .join(b.globalTable('regions', Consumed.with(S, S), Materialized.as('regions')), (k) => k, (v, r) => `${v}@${r}`)
+        .to('out', Produced.with(S, S));
+      return b.build();
+    };
+    const stateDir = tempStateDir('crash-global');
+    const crashed = h.app(topology(), { applicationId: 'crash-global', cluster, stateDir });
+    await crashed.start();
+    await crashed.waitForState('RUNNING', 10_000);
+    await cluster.crash(crashed);
+    const next = h.app(topology(), { applicationId: 'crash-global', cluster, stateDir });
+    await next.start();
+    await next.waitForState('RUNNING', 10_000);
+  });
+
   it('store() throws InvalidStateStoreError unless RUNNING; serves the local counts while RUNNING', async () => {
     const cluster = await topics();
     const app = h.app(countTopology(), { applicationId: 'iq', cluster, stateDir: tempStateDir('iq'), processingGuarantee: 'exactly_once_v2' });

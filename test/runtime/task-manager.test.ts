@@ -7,7 +7,7 @@
  * must leave the partitions alone until then.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedKafkaCluster, type KafkaStreams, type ProcessingGuarantee } from '../../src/index.js';
+import { EmbeddedKafkaCluster, Serdes, Stores, Topology, type KafkaStreams, type ProcessingGuarantee, type StoreBuilder } from '../../src/index.js';
 import type { ConsumerOptions } from '../../src/kafka/client.js';
 import { Harness, countTopology, finalCounts, tempStateDir, waitFor } from './helpers.js';
 
@@ -243,4 +243,59 @@ describe('a task whose restoration completes between a revocation and the next a
       expect(finals).toEqual(new Map(Array.from({ length: KEYS }, (_, i) => [`k${i}`, 101])));
     });
   }
+});
+
+describe('a crash while a task is opening its stores', () => {
+  it('the state dir is released only once the zombie let go of them: the next instance opens the stores after it', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    h.clusters.push(cluster);
+    await cluster.createTopic('in', { partitions: 1 });
+    const events: string[] = [];
+    let openZombie = (): void => undefined;
+    const zombieGate = new Promise<void>((r) => (openZombie = r));
+    let zombieOpening = (): void => undefined;
+    const zombieIsOpening = new Promise<void>((r) => (zombieOpening = r));
+    // the first instance's store init waits at the gate; the second's runs at once and opens the gate, so
+    // without the wait for the zombie both open the same store files together
+    const topology = (who: 'zombie' | 'next'): Topology => {
+      const gated = (inner: StoreBuilder): StoreBuilder => ({
+        name: inner.name,
+        loggingEnabled: inner.loggingEnabled,
+        cachingEnabled: inner.cachingEnabled,
+        build: () => {
+          const store = inner.build();
+          const init = store.init.bind(store);
+          store.init = async (ctx) => {
+            events.push(`${who} opens`);
+            if (who === 'zombie') zombieOpening(), await zombieGate;
+            else openZombie();
+            await init(ctx);
+            events.push(`${who} opened`);
+          };
+          return store;
+        },
+        withCachingEnabled: () => gated(inner.withCachingEnabled()),
+        withCachingDisabled: () => gated(inner.withCachingDisabled()),
+        withLoggingEnabled: (config) => gated(inner.withLoggingEnabled(config)),
+        withLoggingDisabled: () => gated(inner.withLoggingDisabled()),
+      });
+      const builder = gated(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('gated'), Serdes.String(), Serdes.String()).withCachingDisabled());
+      return new Topology()
+        .addSource('src', 'in', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+        .addProcessor('p', () => ({ process() {} }), 'src')
+        .addStateStore(builder, 'p');
+    };
+    const stateDir = tempStateDir('crash-while-opening');
+    const zombie = h.app(topology('zombie'), { applicationId: 'opening', cluster, stateDir });
+    await zombie.start();
+    await zombieIsOpening;
+    await cluster.crash(zombie);
+    const next = h.app(topology('next'), { applicationId: 'opening', cluster, stateDir });
+    // bounded: with the wait, the gate only opens here (nothing else would open it)
+    const fallback = setTimeout(openZombie, 300);
+    await next.start();
+    await next.waitForState('RUNNING', 10_000);
+    clearTimeout(fallback);
+    expect(events.slice(0, 3)).toEqual(['zombie opens', 'zombie opened', 'next opens']);
+  });
 });
