@@ -7,7 +7,10 @@
 import type { CommitStep } from '../runtime/checkpoint.js';
 import type { StreamTask } from '../runtime/stream-task.js';
 import type { AppHarness } from './app-harness.js';
-import { describeEvent, resolveSchedule, type FaultSchedule, type ResolvedFaultEvent, type RetriableFault } from './fault-schedule.js';
+import { describeEvent, resolveSchedule, type Fault, type FaultSchedule, type ResolvedFaultEvent, type RetriableFault } from './fault-schedule.js';
+
+/** Faults that hit the cluster, not an instance: they fire whether or not their instance is up. */
+const CLUSTER_WIDE: ReadonlySet<Fault['kind']> = new Set(['join', 'retriable', 'slow-restore']);
 
 /** Progress is sampled this often besides the commit steps (a poll for a condition, not a sleep). */
 const SAMPLE_MS = 5;
@@ -92,7 +95,7 @@ export class FaultExecutor {
       if (e.afterRecords > this.#processed) break;
       if (e.atStep !== undefined && (e.instance !== slot || e.atStep !== step)) continue;
       this.#pending.splice(i--, 1);
-      const down = (e.fault.kind !== 'join' && e.fault.kind !== 'retriable' && this.harness.app(e.instance) === undefined);
+      const down = !CLUSTER_WIDE.has(e.fault.kind) && this.harness.app(e.instance) === undefined;
       this.fired.push(`+${Date.now() - this.#started} ms, ${this.#processed} processed: ${describeEvent(e)}${down ? ' (skipped: instance is down)' : ''}`);
       if (down) continue;
       if (e.atStep !== undefined && e.fault.kind === 'crash') inline = this.harness.crash(e.instance);
@@ -132,6 +135,9 @@ export class FaultExecutor {
         await h.start(e.instance);
         await h.addInstance();
         return;
+      case 'slow-restore':
+        // until the heal, which resets every fault hook
+        return h.cluster.faults.delayRestore(f.ms, f.maxRecords);
       case 'retriable':
         return this.#retriable(f.fault);
     }
