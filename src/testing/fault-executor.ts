@@ -1,8 +1,9 @@
 /**
  * Applies a fault schedule to the instances of an AppHarness while they process. Progress is the number of records
  * the application processed (summed over every instance's tasks, read synchronously from the task metrics) and is
- * sampled inside every commit step and on a short timer; an event fires once progress reaches its `afterRecords`,
- * a crash or fence with a commit step only inside that instance's commit, just before that step.
+ * sampled inside every commit step, at every poll of a main consumer and on a short timer; an event fires once
+ * progress reaches its `afterRecords`, a crash or fence with a commit step only inside that instance's commit, just
+ * before that step.
  */
 import type { CommitStep } from '../runtime/checkpoint.js';
 import type { StreamTask } from '../runtime/stream-task.js';
@@ -54,6 +55,8 @@ export class FaultExecutor {
 
   start(): void {
     this.#timer = setInterval(() => this.#fireDue(undefined, undefined), SAMPLE_MS);
+    // the timer alone would wait for a pause in processing: events would fire after a small input is done
+    this.harness.cluster.faults.observePolls(() => void this.#fireDue(undefined, undefined));
   }
 
   /** Install as every instance's commitStepHook: fires the events due at this instance and step. */
@@ -64,6 +67,7 @@ export class FaultExecutor {
 
   /** Stops firing at once (idempotent). */
   halt(): void {
+    this.harness.cluster.faults.observePolls(undefined);
     clearInterval(this.#timer);
     this.#timer = undefined;
   }

@@ -131,7 +131,7 @@ export function faultSchedules(options: FaultScheduleOptions): fc.Arbitrary<Faul
 
 /** Shrinks to shorter waits and smaller batches (a slower restoration): the smaller the numbers, the simpler to read. */
 const slowRestores: fc.Arbitrary<Fault> = fc
-  .record({ ms: fc.integer({ min: 20, max: 200 }), maxRecords: fc.integer({ min: 1, max: 20 }) })
+  .record({ ms: fc.integer({ min: 10, max: 100 }), maxRecords: fc.integer({ min: 1, max: 10 }) })
   .map(({ ms, maxRecords }) => ({ kind: 'slow-restore', ms, maxRecords }) as const);
 
 function retriableFaults(sendTopics: readonly string[]): fc.Arbitrary<RetriableFault> {

@@ -124,6 +124,7 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
     this.life.ensureUsable();
     if (this.polling) throw new IllegalStateError('poll() called while another poll() of this consumer is pending.');
     const faults = this.broker.faults;
+    if (this.mode === 'subscribed') faults.onGroupPoll?.();
     const injected = faults.takePollFailure();
     if (injected) throw injected;
     this.polling = true;

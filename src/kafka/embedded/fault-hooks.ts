@@ -19,6 +19,7 @@ export class FaultHooks {
   private flushDelay = 0;
   private pollDelay = 0;
   private restoreSlowdown: RestoreSlowdown | undefined;
+  private pollObserver: (() => void) | undefined;
 
   /**
    * Fails the next `count` records sent to `topic` by any producer: `flush` reports each in
@@ -64,6 +65,16 @@ export class FaultHooks {
     this.restoreSlowdown = slowdown.ms > 0 || slowdown.maxRecords !== undefined ? slowdown : undefined;
   }
 
+  /**
+   * Calls `observer` at the start of every poll of a group consumer (a stream thread's main consumer); undefined
+   * removes it. The embedded cluster processes a small input without yielding to timers, so a test tool that fires
+   * faults at a given progress samples it here: faults then land while the application processes, not after it is
+   * done. Not a fault: reset() keeps it.
+   */
+  observePolls(observer: (() => void) | undefined): void {
+    this.pollObserver = observer;
+  }
+
   /** Disarms every fault. */
   reset(): void {
     this.sendFailures.clear();
@@ -105,6 +116,11 @@ export class FaultHooks {
   /** @internal */
   get pollDelayMs(): number {
     return this.pollDelay;
+  }
+
+  /** @internal */
+  get onGroupPoll(): (() => void) | undefined {
+    return this.pollObserver;
   }
 
   /** @internal */

@@ -145,4 +145,25 @@ describe('fault hooks', () => {
     expect(await restore.poll(0)).toHaveLength(12);
     await cluster.close();
   });
+
+  it('observePolls sees every poll of a group consumer, not those of a manually assigned one, until removed', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    await cluster.createTopic('in');
+    const member = cluster.consumer({ groupId: 'g' });
+    await member.subscribe(['in'], recordingListener());
+    const restore = cluster.consumer({});
+    await restore.assign([{ topic: 'in', partition: 0, offset: 0 }]);
+    let seen = 0;
+    cluster.faults.observePolls(() => void seen++);
+    await member.poll(0);
+    await restore.poll(0);
+    await member.poll(0);
+    cluster.faults.reset();
+    await member.poll(0);
+    expect(seen).toBe(3);
+    cluster.faults.observePolls(undefined);
+    await member.poll(0);
+    expect(seen).toBe(3);
+    await cluster.close();
+  });
 });
