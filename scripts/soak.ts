@@ -6,7 +6,7 @@
  *   npm run soak -- --seeds 1..20 --guarantee at_least_once
  *   options: --seconds S (input sized for about S s of processing, default 10), --guarantee exactly_once_v2 |
  *            at_least_once | both (default exactly_once_v2), --no-faults, --faults crash,restart,wipeState,joinLeave,
- *            retriable,fence,rebalanceDuringRestore (only these kinds; default all), --verbose (schedule and fired events)
+ *            retriable,fence,rebalanceDuringRestore,slowRestore (only these kinds; default all), --verbose (schedule and fired events)
  *
  * Prints one line per seed and a summary; exits 1 if any seed failed.
  */
@@ -35,7 +35,7 @@ function seedRange(): number[] {
   return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
 }
 
-const KINDS = ['crash', 'restart', 'wipeState', 'joinLeave', 'retriable', 'fence', 'rebalanceDuringRestore'] as const;
+const KINDS = ['crash', 'restart', 'wipeState', 'joinLeave', 'retriable', 'fence', 'rebalanceDuringRestore', 'slowRestore'] as const;
 
 function faultOptions(): boolean | FaultOptions {
   if (values['no-faults']) return false;

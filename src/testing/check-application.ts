@@ -1,9 +1,9 @@
 /**
  * checkApplication: property-tests a whole application: several KafkaStreams instances on a fresh
  * EmbeddedKafkaCluster per run, multi-partition inputs, a generated fault schedule (crashes, restarts, wiped state,
- * joins and leaves, retriable faults, fencing, rebalances during restoration), then heal, catch up and compare
- * every output topic, read with read_committed, with the model. Fails with a seed, a path and the shrunk input and
- * schedule; `{ seed, path }` replays that case.
+ * joins and leaves, retriable faults, fencing, rebalances during restoration, slow restoration), then heal, catch up
+ * and compare every output topic, read with read_committed, with the model. Fails with a seed, a path and the shrunk
+ * input and schedule; `{ seed, path }` replays that case.
  */
 import fc from 'fast-check';
 import type { ProcessingGuarantee, StreamsConfig } from '../config.js';

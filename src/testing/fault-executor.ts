@@ -1,13 +1,17 @@
 /**
  * Applies a fault schedule to the instances of an AppHarness while they process. Progress is the number of records
  * the application processed (summed over every instance's tasks, read synchronously from the task metrics) and is
- * sampled inside every commit step and on a short timer; an event fires once progress reaches its `afterRecords`,
- * a crash or fence with a commit step only inside that instance's commit, just before that step.
+ * sampled inside every commit step, at every poll of a main consumer and on a short timer; an event fires once
+ * progress reaches its `afterRecords`, a crash or fence with a commit step only inside that instance's commit, just
+ * before that step.
  */
 import type { CommitStep } from '../runtime/checkpoint.js';
 import type { StreamTask } from '../runtime/stream-task.js';
 import type { AppHarness } from './app-harness.js';
-import { describeEvent, resolveSchedule, type FaultSchedule, type ResolvedFaultEvent, type RetriableFault } from './fault-schedule.js';
+import { describeEvent, resolveSchedule, type Fault, type FaultSchedule, type ResolvedFaultEvent, type RetriableFault } from './fault-schedule.js';
+
+/** Faults that hit the cluster, not an instance: they fire whether or not their instance is up. */
+const CLUSTER_WIDE: ReadonlySet<Fault['kind']> = new Set(['join', 'retriable', 'slow-restore']);
 
 /** Progress is sampled this often besides the commit steps (a poll for a condition, not a sleep). */
 const SAMPLE_MS = 5;
@@ -51,6 +55,8 @@ export class FaultExecutor {
 
   start(): void {
     this.#timer = setInterval(() => this.#fireDue(undefined, undefined), SAMPLE_MS);
+    // the timer alone would wait for a pause in processing: events would fire after a small input is done
+    this.harness.cluster.faults.observePolls(() => void this.#fireDue(undefined, undefined));
   }
 
   /** Install as every instance's commitStepHook: fires the events due at this instance and step. */
@@ -61,6 +67,7 @@ export class FaultExecutor {
 
   /** Stops firing at once (idempotent). */
   halt(): void {
+    this.harness.cluster.faults.observePolls(undefined);
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -92,7 +99,7 @@ export class FaultExecutor {
       if (e.afterRecords > this.#processed) break;
       if (e.atStep !== undefined && (e.instance !== slot || e.atStep !== step)) continue;
       this.#pending.splice(i--, 1);
-      const down = (e.fault.kind !== 'join' && e.fault.kind !== 'retriable' && this.harness.app(e.instance) === undefined);
+      const down = !CLUSTER_WIDE.has(e.fault.kind) && this.harness.app(e.instance) === undefined;
       this.fired.push(`+${Date.now() - this.#started} ms, ${this.#processed} processed: ${describeEvent(e)}${down ? ' (skipped: instance is down)' : ''}`);
       if (down) continue;
       if (e.atStep !== undefined && e.fault.kind === 'crash') inline = this.harness.crash(e.instance);
@@ -132,6 +139,9 @@ export class FaultExecutor {
         await h.start(e.instance);
         await h.addInstance();
         return;
+      case 'slow-restore':
+        // until the heal, which resets every fault hook
+        return h.cluster.faults.delayRestore(f.ms, f.maxRecords);
       case 'retriable':
         return this.#retriable(f.fault);
     }

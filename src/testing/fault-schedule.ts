@@ -22,6 +22,11 @@ export interface FaultOptions {
   readonly fence?: boolean;
   /** An instance restarts on a wiped state dir and another one joins while it restores. */
   readonly rebalanceDuringRestore?: boolean;
+  /**
+   * From then on every restore consumer's poll waits and returns only a few records (`cluster.faults.delayRestore`)
+   * until the heal: restoration takes many polls, so rebalances and other faults land while tasks restore.
+   */
+  readonly slowRestore?: boolean;
 }
 
 export type RetriableFault =
@@ -38,6 +43,7 @@ export type Fault =
   | { readonly kind: 'leave' }
   | { readonly kind: 'fence' }
   | { readonly kind: 'rebalance-during-restore' }
+  | { readonly kind: 'slow-restore'; readonly ms: number; readonly maxRecords: number }
   | { readonly kind: 'retriable'; readonly fault: RetriableFault };
 
 /**
@@ -45,7 +51,7 @@ export type Fault =
  * (a share, so every fault is reached whatever the input's size; `resolveSchedule` turns it into a count).
  */
 export interface FaultEvent {
-  /** The instance the fault hits (ignored by 'join' and retriable faults, which hit the cluster). */
+  /** The instance the fault hits (ignored by 'join', 'slow-restore' and retriable faults, which hit the cluster). */
   readonly instance: number;
   /** 0..999. */
   readonly permille: number;
@@ -89,6 +95,7 @@ export function enabledFaults(faults: boolean | FaultOptions, exactlyOnce: boole
     // fencing a transactional id needs one: there is none under at_least_once
     fence: on('fence') && exactlyOnce,
     rebalanceDuringRestore: on('rebalanceDuringRestore'),
+    slowRestore: on('slowRestore'),
   };
 }
 
@@ -105,6 +112,7 @@ export function faultSchedules(options: FaultScheduleOptions): fc.Arbitrary<Faul
   if (on.joinLeave) faults.push(fc.constantFrom<Fault[]>({ kind: 'join' }, { kind: 'leave' }));
   if (on.fence) faults.push(fc.constant({ kind: 'fence' } as const));
   if (on.rebalanceDuringRestore) faults.push(fc.constant({ kind: 'rebalance-during-restore' } as const));
+  if (on.slowRestore) faults.push(slowRestores);
   if (on.retriable) faults.push(retriableFaults(options.sendTopics).map((fault) => ({ kind: 'retriable', fault }) as const));
   if (faults.length === 0) return fc.constant([]);
   const event = fc
@@ -120,6 +128,11 @@ export function faultSchedules(options: FaultScheduleOptions): fc.Arbitrary<Faul
     });
   return fc.array(event, { maxLength: options.maxEvents ?? 4 });
 }
+
+/** Shrinks to shorter waits and smaller batches (a slower restoration): the smaller the numbers, the simpler to read. */
+const slowRestores: fc.Arbitrary<Fault> = fc
+  .record({ ms: fc.integer({ min: 10, max: 100 }), maxRecords: fc.integer({ min: 1, max: 10 }) })
+  .map(({ ms, maxRecords }) => ({ kind: 'slow-restore', ms, maxRecords }) as const);
 
 function retriableFaults(sendTopics: readonly string[]): fc.Arbitrary<RetriableFault> {
   const kinds: fc.Arbitrary<RetriableFault>[] = [
@@ -166,6 +179,8 @@ export function describeEvent(e: ResolvedFaultEvent): string {
       return `fence instance ${e.instance}'s producers${at}${after}`;
     case 'rebalance-during-restore':
       return `instance ${e.instance} restarts on a wiped state dir${after} and a new instance joins while it restores`;
+    case 'slow-restore':
+      return `slow restoration (${f.ms} ms per poll, ${f.maxRecords} record${f.maxRecords === 1 ? '' : 's'}) from ${e.afterRecords} records on`;
     case 'retriable':
       return `${describeRetriable(f.fault)}${after}`;
   }

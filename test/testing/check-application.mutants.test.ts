@@ -1,22 +1,42 @@
 /**
  * checkApplication finds known runtime bugs (issue 9 acceptance): each bug that issue 8 fixed is re-introduced here,
- * in the test only (a spy on the runtime class whose fix removed it), and the property must fail within 50 runs with
- * a difference that names the bug's symptom. The same property with the runtime as it is must pass: the tool finds
- * the bug, not an application that fails anyway.
+ * in the test only (a spy on, or a subclass of, the runtime class whose fix removed it), and the property must fail
+ * within 50 runs with a difference that names the bug's symptom. The same property with the runtime as it is must
+ * pass: the tool finds the bug, not an application that fails anyway.
  *
- * Not here: a restored task's buffered records processed twice (before 66dc89e). On the embedded cluster a store
- * restores in a round or two, so a rebalance almost never lands while a restoring task holds fetched records (not
- * once in about 100 runs tried, even with restore polls slowed to 30-300 ms); test/runtime/task-manager.test.ts
- * holds the restore consumer to catch it. Nor a stale checkpoint trusted (before 58f6b70): every run has a fresh
- * cluster and its own state dirs, so no checkpoint can be ahead of its changelog.
+ * A restoring task's fetched records processed twice (before 66dc89e) needs a rebalance while a task restores and
+ * its input still has records: the 'slow restoration' fault (few records per restore poll) and a store without
+ * caching (a changelog record per input record) make restorations last, and faults fire at their progress (the
+ * executor samples it at every poll), not after the input is processed.
+ *
+ * Not here: a stale checkpoint trusted (before 58f6b70): every run has a fresh cluster and its own state dirs, so no
+ * checkpoint can be ahead of its changelog.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PropertyFailedError, checkApplication, type CheckApplicationResult, type CheckApplicationSpec } from '../../src/index.js';
-import { TaskManager } from '../../src/runtime/task-manager.js';
+import { TaskManager, type InputPositions } from '../../src/runtime/task-manager.js';
 import type { StateStoreContext, StoreRestorer } from '../../src/state/state-store.js';
 import { TimeOrderedBufferStore } from '../../src/state/suppress/time-ordered-buffer-store.js';
+import { keyCountSpec } from './key-count-app.js';
 import { suppressedCountSpec } from './suppressed-count-app.js';
 import { wordCountSpec } from './word-count-app.js';
+
+/**
+ * The task manager's constructor takes the main consumer's positioning (InputPositions) as an argument, so the
+ * restoration bug is re-introduced by a subclass that hands its superclass a different one. The switch is a spied function so that
+ * vi.restoreAllMocks() turns the mutation off as it does the spies.
+ */
+const mutation = vi.hoisted(() => ({ input: (input: InputPositions): InputPositions => input }));
+vi.mock('../../src/runtime/task-manager.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/runtime/task-manager.js')>();
+  class MutableTaskManager extends original.TaskManager {
+    constructor(...args: ConstructorParameters<typeof original.TaskManager>) {
+      const [topology, config, metadata, collector, reader, clock, stateDir, input, globalStores] = args;
+      super(topology, config, metadata, collector, reader, clock, stateDir, mutation.input(input), globalStores);
+    }
+  }
+  return { ...original, TaskManager: MutableTaskManager };
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -59,6 +79,17 @@ function revocationsIgnored(): void {
 }
 
 /**
+ * Before 66dc89e (issue 8 finding 1) the task manager did not position the main consumer: a restoring task's input
+ * partitions were fetched (and the records waited in its queue), and after a rebalance every partition continued
+ * from the committed offset, so a kept task fetched what its queue already held once more. Re-introduced: the task
+ * manager's pause, resume and seek of input partitions do nothing; rewind (to the committed offset, which the
+ * consumer did by itself on every assignment) stays.
+ */
+function restoringInputNotPaused(): void {
+  vi.spyOn(mutation, 'input').mockImplementation((input) => ({ pause: () => undefined, resume: () => undefined, seek: () => undefined, rewind: (tps) => input.rewind(tps) }));
+}
+
+/**
  * Runs `spec` with the bug re-introduced: it must fail within 50 runs. Then, without the mutation, the same seed must
  * pass at least `controlRuns` runs and every run up to the one that failed: the same generated cases.
  */
@@ -84,4 +115,14 @@ describe('checkApplication finds re-introduced runtime bugs within 50 runs, and 
     const failure = await findsBug(spec, revocationsIgnored, 8);
     expect(failure.differences?.sanity).toMatch(/IllegalStateError: Cannot resume [\w-]+: it is not assigned to this consumer/);
   }, 80_000);
+
+  it("a restoring task's input is not paused and kept tasks are not re-sought (before 66dc89e): records are counted twice", async () => {
+    // slow restoration keeps moved tasks restoring while the other faults rebalance the group again
+    const faults = { slowRestore: true, rebalanceDuringRestore: true, joinLeave: true, wipeState: true };
+    // found at run 33 of 50 here: the time limit leaves room for 50 runs on a loaded machine (the whole suite)
+    const spec = keyCountSpec({ faults, maxFaults: 6, seed: 1, catchUpTimeoutMs: 3_000, timeLimitMs: 60_000 });
+    const failure = await findsBug(spec, restoringInputNotPaused, 8);
+    const [, expected, got] = /^key "[a-f]": expected final value (\d+), got (\d+)$/.exec(failure.differences?.counts ?? '') ?? [];
+    expect({ differences: failure.differences, overCount: Number(got) > Number(expected) }).toEqual({ differences: { counts: expect.any(String) }, overCount: true });
+  }, 150_000);
 });

@@ -30,4 +30,19 @@ describe('fault schedules', () => {
     ];
     expect(describeSchedule(s, 60)).toEqual(["fail the next 2 send(s) to 'out' after 6 records", 'a new instance joins after 30 records']);
   });
+
+  it('slow restoration: part of `faults: true`, shrinks to the shortest wait and smallest batch that still matter, described readably', () => {
+    const slowOnly = faultSchedules({ faults: { slowRestore: true }, instances: 2, sendTopics: [], exactlyOnce: true });
+    const slow = (s: FaultSchedule): boolean => s.some((e) => e.fault.kind === 'slow-restore' && e.fault.ms >= 100 && e.fault.maxRecords >= 5);
+    const result = fc.check(
+      fc.property(slowOnly, (s) => !slow(s)),
+      { seed: 1, numRuns: 500 },
+    );
+    expect(result.failed).toBe(true);
+    const [schedule] = result.counterexample!;
+    expect(schedule).toEqual([{ instance: 0, permille: 0, fault: { kind: 'slow-restore', ms: 100, maxRecords: 5 } }]);
+    expect(describeSchedule([{ instance: 1, permille: 150, fault: { kind: 'slow-restore', ms: 120, maxRecords: 5 } }], 200)).toEqual(['slow restoration (120 ms per poll, 5 records) from 30 records on']);
+    // part of `faults: true`
+    expect(fc.sample(arbitrary, { seed: 1, numRuns: 200 }).some((s) => s.some((e) => e.fault.kind === 'slow-restore'))).toBe(true);
+  });
 });

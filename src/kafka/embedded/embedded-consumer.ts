@@ -124,20 +124,25 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
     this.life.ensureUsable();
     if (this.polling) throw new IllegalStateError('poll() called while another poll() of this consumer is pending.');
     const faults = this.broker.faults;
+    if (this.mode === 'subscribed') faults.onGroupPoll?.();
     const injected = faults.takePollFailure();
     if (injected) throw injected;
     this.polling = true;
     this.markBusy(true);
     try {
-      if (faults.pollDelayMs > 0) {
-        await sleep(faults.pollDelayMs);
+      // a manually assigned consumer is a restore consumer (it has no group): delayRestore slows it down
+      const slow = this.mode === 'assigned' ? faults.restoreDelay : undefined;
+      const delayMs = faults.pollDelayMs + (slow?.ms ?? 0);
+      if (delayMs > 0) {
+        await sleep(delayMs);
         if (!this.life.usable) return [];
       }
+      const limit = Math.min(this.maxPollRecords, slow?.maxRecords ?? Infinity);
       const deadline = Date.now() + Math.max(0, maxWaitMs);
       for (;;) {
         if (this.mode === 'subscribed') await this.rebalance();
         if (!this.life.usable) return [];
-        const records = this.fetch();
+        const records = this.fetch(limit);
         if (records.length > 0) return records;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return records;
@@ -371,14 +376,14 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
     s.position = this.reset === 'earliest' ? s.log.startOffset : this.latest(s.log);
   }
 
-  private fetch(): ConsumedRecord[] {
+  private fetch(limit: number): ConsumedRecord[] {
     const out: ConsumedRecord[] = [];
     const list = this.ownedList;
     const n = list.length;
     if (n === 0) return out;
     // Rotate the starting partition so one busy partition cannot starve the others.
     const start = this.rotation++ % n;
-    for (let i = 0; i < n && out.length < this.maxPollRecords; i++) {
+    for (let i = 0; i < n && out.length < limit; i++) {
       const s = list[(start + i) % n]!;
       if (s.paused) continue;
       if (s.position === undefined) this.initPosition(s);
@@ -387,7 +392,7 @@ export class EmbeddedConsumer implements Consumer, OwnedClient {
       if (s.position > s.log.endOffset || s.position < s.log.startOffset) {
         s.position = this.reset === 'earliest' ? s.log.startOffset : this.latest(s.log);
       }
-      s.position = s.log.read(s.position, this.maxPollRecords - out.length, this.isolation, out);
+      s.position = s.log.read(s.position, limit - out.length, this.isolation, out);
     }
     return out;
   }

@@ -5,12 +5,21 @@
  */
 import { injectedFault } from './kafka-errors.js';
 
+/** How `delayRestore` slows the polls of manually assigned consumers. */
+export interface RestoreSlowdown {
+  readonly ms: number;
+  /** At most this many records per poll (undefined: the consumer's own maxPollRecords). */
+  readonly maxRecords: number | undefined;
+}
+
 export class FaultHooks {
   private readonly sendFailures = new Map<string, { remaining: number; error: Error | undefined }>();
   private readonly commitFailures: Error[] = [];
   private readonly pollFailures: Error[] = [];
   private flushDelay = 0;
   private pollDelay = 0;
+  private restoreSlowdown: RestoreSlowdown | undefined;
+  private pollObserver: (() => void) | undefined;
 
   /**
    * Fails the next `count` records sent to `topic` by any producer: `flush` reports each in
@@ -45,6 +54,27 @@ export class FaultHooks {
     this.pollDelay = Math.max(0, ms);
   }
 
+  /**
+   * Slow restoration: every poll of a consumer with a manual assignment (`assign`, no group: the runtime's restore
+   * consumers, which read changelogs) waits `ms` and returns at most `maxRecords` records, so a store takes many
+   * polls to restore and rebalances land while tasks restore. Group consumers are not slowed. `delayRestore(0)`
+   * without `maxRecords` turns it off.
+   */
+  delayRestore(ms: number, maxRecords?: number): void {
+    const slowdown = { ms: Math.max(0, ms), maxRecords: maxRecords === undefined ? undefined : Math.max(1, Math.floor(maxRecords)) };
+    this.restoreSlowdown = slowdown.ms > 0 || slowdown.maxRecords !== undefined ? slowdown : undefined;
+  }
+
+  /**
+   * Calls `observer` at the start of every poll of a group consumer (a stream thread's main consumer); undefined
+   * removes it. The embedded cluster processes a small input without yielding to timers, so a test tool that fires
+   * faults at a given progress samples it here: faults then land while the application processes, not after it is
+   * done. Not a fault: reset() keeps it.
+   */
+  observePolls(observer: (() => void) | undefined): void {
+    this.pollObserver = observer;
+  }
+
   /** Disarms every fault. */
   reset(): void {
     this.sendFailures.clear();
@@ -52,6 +82,7 @@ export class FaultHooks {
     this.pollFailures.length = 0;
     this.flushDelay = 0;
     this.pollDelay = 0;
+    this.restoreSlowdown = undefined;
   }
 
   /** @internal */
@@ -85,5 +116,15 @@ export class FaultHooks {
   /** @internal */
   get pollDelayMs(): number {
     return this.pollDelay;
+  }
+
+  /** @internal */
+  get onGroupPoll(): (() => void) | undefined {
+    return this.pollObserver;
+  }
+
+  /** @internal */
+  get restoreDelay(): RestoreSlowdown | undefined {
+    return this.restoreSlowdown;
   }
 }

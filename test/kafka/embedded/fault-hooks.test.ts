@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedKafkaCluster } from '../../../src/kafka/embedded/embedded-kafka-cluster.js';
 import { KafkaError, ProducerFencedError } from '../../../src/errors.js';
 import { buf, recordingListener, str } from './helpers.js';
@@ -6,6 +6,10 @@ import { buf, recordingListener, str } from './helpers.js';
 const rec = (value: string, topic = 'out') => ({ topic, key: null, value: buf(value), timestamp: 0 });
 
 describe('fault hooks', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('failNextSends fails the next N records to a topic with a retriable error, then recovers', async () => {
     const cluster = new EmbeddedKafkaCluster();
     await cluster.createTopic('out');
@@ -108,6 +112,58 @@ describe('fault hooks', () => {
     await cluster.crash(app);
     await expect(flushing).rejects.toMatchObject({ kafkaCode: 'CLIENT_CRASHED' });
     expect(await cluster.readAll('out')).toEqual([]);
+    await cluster.close();
+  });
+
+  it('delayRestore slows manually assigned (restore) consumers only: each poll waits and returns at most maxRecords', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    await cluster.createTopic('changelog');
+    await cluster.produce('changelog', Array.from({ length: 12 }, (_, i) => ({ key: buf(`k${i}`), value: buf(`${i}`) })));
+    const restore = cluster.consumer({});
+    await restore.assign([{ topic: 'changelog', partition: 0, offset: 0 }]);
+    cluster.faults.delayRestore(50, 5);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let polled: string[] | undefined;
+    const first = restore.poll(0).then((rs) => void (polled = rs.map((r) => str(r.value)!)));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(polled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await first;
+    expect(polled).toEqual(['0', '1', '2', '3', '4']);
+    vi.useRealTimers();
+    expect((await restore.poll(0)).map((r) => str(r.value))).toEqual(['5', '6', '7', '8', '9']);
+    expect((await restore.poll(0)).map((r) => str(r.value))).toEqual(['10', '11']);
+
+    // a group member is not slowed: it gets the whole log in one poll
+    const member = cluster.consumer({ groupId: 'g', autoOffsetReset: 'earliest' });
+    await member.subscribe(['changelog'], recordingListener());
+    expect(await member.poll(0)).toHaveLength(12);
+
+    // reset() disarms it
+    await restore.assign([{ topic: 'changelog', partition: 0, offset: 0 }]);
+    cluster.faults.reset();
+    expect(await restore.poll(0)).toHaveLength(12);
+    await cluster.close();
+  });
+
+  it('observePolls sees every poll of a group consumer, not those of a manually assigned one, until removed', async () => {
+    const cluster = new EmbeddedKafkaCluster();
+    await cluster.createTopic('in');
+    const member = cluster.consumer({ groupId: 'g' });
+    await member.subscribe(['in'], recordingListener());
+    const restore = cluster.consumer({});
+    await restore.assign([{ topic: 'in', partition: 0, offset: 0 }]);
+    let seen = 0;
+    cluster.faults.observePolls(() => void seen++);
+    await member.poll(0);
+    await restore.poll(0);
+    await member.poll(0);
+    cluster.faults.reset();
+    await member.poll(0);
+    expect(seen).toBe(3);
+    cluster.faults.observePolls(undefined);
+    await member.poll(0);
+    expect(seen).toBe(3);
     await cluster.close();
   });
 });
